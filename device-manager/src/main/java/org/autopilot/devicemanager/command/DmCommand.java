@@ -1,0 +1,28 @@
+package org.autopilot.devicemanager.command;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+/**
+ * A request to change the fleet. Every command states its {@code cause}: the human-readable
+ * why that lands in the audit trail. Who asked (the actor) is not part of the command; the API
+ * takes it from the authenticated caller and wraps both in a {@link Proposal}.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = DefineMachineType.class, name = "DefineMachineType"),
+  @JsonSubTypes.Type(value = DefineScaleUnit.class, name = "DefineScaleUnit"),
+  @JsonSubTypes.Type(value = RegisterMachine.class, name = "RegisterMachine"),
+  @JsonSubTypes.Type(value = PlaceMachine.class, name = "PlaceMachine"),
+  @JsonSubTypes.Type(value = ChangeState.class, name = "ChangeState"),
+  @JsonSubTypes.Type(value = ReportHealth.class, name = "ReportHealth"),
+  @JsonSubTypes.Type(value = AcquireLease.class, name = "AcquireLease"),
+  @JsonSubTypes.Type(value = ReleaseLease.class, name = "ReleaseLease"),
+})
+public sealed interface DmCommand
+    permits DefineMachineType, DefineScaleUnit, RegisterMachine, PlaceMachine, ChangeState,
+        ReportHealth, AcquireLease, ReleaseLease {
+
+  /** Why the caller asks; recorded with every resulting event. May be empty, never null after decide. */
+  String cause();
+}

@@ -1,0 +1,34 @@
+package org.autopilot.devicemanager.event;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.time.Instant;
+
+/** An accepted change to the fleet and its audit record. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = MachineTypeDefined.class, name = "MachineTypeDefined"),
+  @JsonSubTypes.Type(value = ScaleUnitDefined.class, name = "ScaleUnitDefined"),
+  @JsonSubTypes.Type(value = MachineRegistered.class, name = "MachineRegistered"),
+  @JsonSubTypes.Type(value = MachinePlaced.class, name = "MachinePlaced"),
+  @JsonSubTypes.Type(value = StateChanged.class, name = "StateChanged"),
+  @JsonSubTypes.Type(value = HealthChanged.class, name = "HealthChanged"),
+  @JsonSubTypes.Type(value = LeaseGranted.class, name = "LeaseGranted"),
+  @JsonSubTypes.Type(value = LeaseReleased.class, name = "LeaseReleased"),
+})
+public sealed interface DmEvent
+    permits MachineTypeDefined, ScaleUnitDefined, MachineRegistered, MachinePlaced, StateChanged,
+        HealthChanged, LeaseGranted, LeaseReleased {
+
+  /** The fleet revision this event creates: exactly one more than the revision before it. */
+  long revision();
+
+  /** Leader-stamped time of the batch that carried the command. */
+  Instant at();
+
+  /** The principal whose command caused this event. */
+  String actor();
+
+  /** Why, in words. */
+  String cause();
+}

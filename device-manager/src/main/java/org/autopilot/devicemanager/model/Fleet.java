@@ -1,0 +1,86 @@
+package org.autopilot.devicemanager.model;
+
+import java.time.Instant;
+import java.util.Map;
+import org.autopilot.devicemanager.event.DmEvent;
+import org.pcollections.PSortedMap;
+import org.pcollections.TreePMap;
+
+/**
+ * The whole ground truth of the Device Manager at one revision. Immutable and persistent: a
+ * change shares almost all structure with its predecessor, so a reader can hold any version for
+ * as long as it likes without locks.
+ *
+ * @param revision number of accepted events applied so far; grows by one per event
+ * @param clock leader-stamped time of the newest applied batch, never decreasing
+ * @param machines all machines, by id
+ * @param machineTypes all machine types, by name
+ * @param scaleUnits all scale units, by name
+ * @param leases satellite leases, by service (expired ones stay until replaced or released)
+ * @param events the audit trail: the newest {@code eventRetention} events, by revision
+ * @param eventRetention how many events the audit trail keeps, at least 1
+ */
+public record Fleet(
+    long revision,
+    Instant clock,
+    PSortedMap<MachineId, Machine> machines,
+    PSortedMap<String, MachineType> machineTypes,
+    PSortedMap<String, ScaleUnit> scaleUnits,
+    PSortedMap<String, Lease> leases,
+    PSortedMap<Long, DmEvent> events,
+    int eventRetention) {
+
+  /** Default size of the in-memory audit trail. */
+  public static final int DEFAULT_EVENT_RETENTION = 100_000;
+
+  /** Rejects a retention below one. */
+  public Fleet {
+    if (eventRetention < 1) {
+      throw new IllegalArgumentException("eventRetention must be at least 1");
+    }
+  }
+
+  /** The empty fleet at revision 0. */
+  public static Fleet empty(int eventRetention) {
+    return new Fleet(0, Instant.EPOCH, TreePMap.empty(), TreePMap.empty(), TreePMap.empty(),
+        TreePMap.empty(), TreePMap.empty(), eventRetention);
+  }
+
+  /** The machine with this id, or null. */
+  public Machine machine(MachineId id) {
+    return id == null ? null : machines.get(id);
+  }
+
+  /** This fleet with one more event recorded at the next revision and the audit trail trimmed. */
+  public Fleet record(DmEvent event, Map<MachineId, Machine> machineChanges) {
+    PSortedMap<Long, DmEvent> trail = events.plus(event.revision(), event);
+    while (trail.size() > eventRetention) {
+      trail = trail.minus(trail.firstKey());
+    }
+    return new Fleet(event.revision(), clock, machines.plusAll(machineChanges), machineTypes,
+        scaleUnits, leases, trail, eventRetention);
+  }
+
+  /** This fleet with its clock moved to {@code at} (never backwards). */
+  public Fleet withClock(Instant at) {
+    return at.isAfter(clock)
+        ? new Fleet(revision, at, machines, machineTypes, scaleUnits, leases, events, eventRetention)
+        : this;
+  }
+
+  /** This fleet with a changed machine-type table. */
+  public Fleet withMachineTypes(PSortedMap<String, MachineType> types) {
+    return new Fleet(revision, clock, machines, types, scaleUnits, leases, events, eventRetention);
+  }
+
+  /** This fleet with a changed scale-unit table. */
+  public Fleet withScaleUnits(PSortedMap<String, ScaleUnit> units) {
+    return new Fleet(revision, clock, machines, machineTypes, units, leases, events, eventRetention);
+  }
+
+  /** This fleet with a changed lease table. */
+  public Fleet withLeases(PSortedMap<String, Lease> newLeases) {
+    return new Fleet(revision, clock, machines, machineTypes, scaleUnits, newLeases, events,
+        eventRetention);
+  }
+}

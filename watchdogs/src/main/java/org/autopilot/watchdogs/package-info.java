@@ -1,0 +1,8 @@
+/**
+ * Watchdog protocol, Nagios-plugin runner, built-in watchdogs, outside prober.
+ *
+ * <p>Not built yet: this module holds its place in the reactor until its issue is taken up
+ * (see the README's roadmap). It may depend on the Device Manager's client only, never on its
+ * replication engine.
+ */
+package org.autopilot.watchdogs;
