@@ -1,0 +1,24 @@
+package org.autopilot.devicemanager.core;
+
+import java.util.List;
+
+/**
+ * A replica's view of the cluster at one moment.
+ *
+ * @param id this replica
+ * @param role {@code LEADER}, {@code FOLLOWER}, {@code CANDIDATE} or {@code UNKNOWN}
+ * @param leader id of the leader it knows of, or null during an election
+ * @param term current Raft term
+ * @param appliedIndex last log index applied here
+ * @param revision fleet revision applied here
+ * @param peers every member of the cluster, by id
+ */
+public record ReplicaStatus(
+    String id, String role, String leader, long term, long appliedIndex, long revision,
+    List<String> peers) {
+
+  /** Whether this replica is the leader. */
+  public boolean isLeader() {
+    return "LEADER".equals(role);
+  }
+}

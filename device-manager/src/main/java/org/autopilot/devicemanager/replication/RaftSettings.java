@@ -1,0 +1,40 @@
+package org.autopilot.devicemanager.replication;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * How to run one Raft member.
+ *
+ * @param id this member's id; must be a key of {@code peers}
+ * @param peers every member's id and Raft address ({@code host:port}), this one included
+ * @param dataDir where the Raft log and snapshots live; created when missing
+ * @param electionTimeoutMin lower bound of the randomised election timeout
+ * @param electionTimeoutMax upper bound of the randomised election timeout
+ * @param snapshotEvery take a snapshot (and purge the log) after this many new entries
+ * @param eventRetention audit events the fleet keeps in memory
+ */
+public record RaftSettings(
+    String id,
+    Map<String, String> peers,
+    Path dataDir,
+    Duration electionTimeoutMin,
+    Duration electionTimeoutMax,
+    long snapshotEvery,
+    int eventRetention) {
+
+  /** Validates the settings, naming what is wrong. */
+  public RaftSettings {
+    if (!peers.containsKey(id)) {
+      throw new IllegalArgumentException("replica id '" + id + "' is not among peers " + peers.keySet());
+    }
+    if (electionTimeoutMin.compareTo(electionTimeoutMax) >= 0) {
+      throw new IllegalArgumentException("electionTimeoutMin must be below electionTimeoutMax");
+    }
+    if (snapshotEvery < 1) {
+      throw new IllegalArgumentException("snapshotEvery must be at least 1");
+    }
+    peers = Map.copyOf(peers);
+  }
+}

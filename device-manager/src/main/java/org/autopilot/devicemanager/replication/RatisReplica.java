@@ -1,0 +1,189 @@
+package org.autopilot.devicemanager.replication;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.autopilot.devicemanager.command.Proposal;
+import org.autopilot.devicemanager.core.CommandResult;
+import org.autopilot.devicemanager.core.FleetLedger;
+import org.autopilot.devicemanager.core.Json;
+import org.autopilot.devicemanager.core.LogBatch;
+import org.autopilot.devicemanager.core.Replica;
+import org.autopilot.devicemanager.core.ReplicaStatus;
+
+/** A Device Manager replica backed by an Apache Ratis server and a client into its group. */
+public final class RatisReplica implements Replica {
+  /** The one Raft group of the Device Manager. */
+  static final RaftGroupId GROUP_ID = RaftGroupId.valueOf(
+      UUID.nameUUIDFromBytes("autopilot-device-manager".getBytes(StandardCharsets.UTF_8)));
+  private static final TypeReference<List<CommandResult>> RESULTS = new TypeReference<>() {};
+
+  private final RaftSettings settings;
+  private final FleetLedger ledger;
+  private final RaftServer server;
+  private final RaftClient client;
+  private final RaftPeerId self;
+
+  private RatisReplica(RaftSettings settings, FleetLedger ledger, RaftServer server,
+      RaftClient client) {
+    this.settings = settings;
+    this.ledger = ledger;
+    this.server = server;
+    this.client = client;
+    this.self = RaftPeerId.valueOf(settings.id());
+  }
+
+  /** Starts (or restarts from its data directory) one member of the cluster. */
+  public static RatisReplica start(RaftSettings settings, InstantSource clock) throws IOException {
+    List<RaftPeer> peers = new ArrayList<>();
+    settings.peers().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
+        peers.add(RaftPeer.newBuilder().setId(e.getKey()).setAddress(e.getValue()).build()));
+    RaftGroup group = RaftGroup.valueOf(GROUP_ID, peers);
+    Files.createDirectories(settings.dataDir());
+
+    FleetLedger ledger = new FleetLedger(settings.eventRetention());
+    String address = settings.peers().get(settings.id());
+    int colon = address.lastIndexOf(':');
+    RaftProperties props = serverProperties(settings, address.substring(0, colon),
+        Integer.parseInt(address.substring(colon + 1)));
+    RaftServer server = RaftServer.newBuilder()
+        .setServerId(RaftPeerId.valueOf(settings.id()))
+        .setGroup(group)
+        .setStateMachine(new FleetStateMachineAdapter(ledger, clock))
+        .setProperties(props)
+        .setOption(RaftStorage.StartupOption.RECOVER)
+        .build();
+    server.start();
+
+    RaftProperties clientProps = new RaftProperties();
+    RaftClientConfigKeys.Rpc.setRequestTimeout(clientProps, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+    RaftClientConfigKeys.Async.setOutstandingRequestsMax(clientProps, 64);
+    RaftClient client = RaftClient.newBuilder()
+        .setProperties(clientProps)
+        .setRaftGroup(group)
+        .setLeaderId(null)
+        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+            150, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+        .build();
+    return new RatisReplica(settings, ledger, server, client);
+  }
+
+  private static RaftProperties serverProperties(RaftSettings s, String host, int port) {
+    RaftProperties p = new RaftProperties();
+    RaftServerConfigKeys.setStorageDir(p, List.of(s.dataDir().resolve("raft").toFile()));
+    GrpcConfigKeys.Server.setHost(p, host);
+    GrpcConfigKeys.Server.setPort(p, port);
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, millis(s.electionTimeoutMin()));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, millis(s.electionTimeoutMax()));
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, s.snapshotEvery());
+    RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("16MB"));
+    // Safe by default and kept so: the log is fsynced before an entry is acknowledged.
+    RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, false);
+    return p;
+  }
+
+  private static TimeDuration millis(Duration d) {
+    return TimeDuration.valueOf(d.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public String id() {
+    return settings.id();
+  }
+
+  @Override
+  public FleetLedger ledger() {
+    return ledger;
+  }
+
+  @Override
+  public CompletableFuture<List<CommandResult>> submit(List<Proposal> batch) {
+    Message m = Message.valueOf(ByteString.copyFrom(LogBatch.encodeProposals(batch)));
+    return client.async().send(m).thenApply(RatisReplica::results);
+  }
+
+  @Override
+  public CompletableFuture<Long> readBarrier() {
+    return client.async().sendReadOnly(Message.valueOf("barrier"), self).thenApply(reply -> {
+      if (!reply.isSuccess()) {
+        throw new IllegalStateException("read barrier failed: " + reply.getException());
+      }
+      return Long.parseLong(reply.getMessage().getContent().toStringUtf8());
+    });
+  }
+
+  private static List<CommandResult> results(RaftClientReply reply) {
+    if (!reply.isSuccess()) {
+      throw new IllegalStateException("replication failed: " + reply.getException());
+    }
+    try {
+      return Json.mapper().readValue(reply.getMessage().getContent().toByteArray(), RESULTS);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public ReplicaStatus status() {
+    List<String> peers = settings.peers().keySet().stream().sorted().toList();
+    try {
+      DivisionInfo info = server.getDivision(GROUP_ID).getInfo();
+      RaftPeerId leader = info.getLeaderId();
+      String role = info.isLeader() ? (info.isLeaderReady() ? "LEADER" : "CANDIDATE")
+          : info.getCurrentRole().name();
+      return new ReplicaStatus(settings.id(), role, leader == null ? null : leader.toString(),
+          info.getCurrentTerm(), info.getLastAppliedIndex(), ledger.current().revision(), peers);
+    } catch (IOException e) {
+      return new ReplicaStatus(settings.id(), "UNKNOWN", null, -1, -1,
+          ledger.current().revision(), peers);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      client.close();
+    } catch (IOException ignored) {
+      // closing anyway
+    }
+    try {
+      server.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      ledger.close();
+    }
+  }
+}
