@@ -27,7 +27,18 @@ public final class Json {
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .build();
 
+  private static final ObjectMapper LENIENT = MAPPER.copy()
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
   private Json() {}
+
+  /**
+   * A mapper for reading answers from a newer DM: unknown fields are ignored, everything else
+   * as {@link #mapper()}.
+   */
+  public static ObjectMapper lenient() {
+    return LENIENT;
+  }
 
   /** The shared, thread-safe mapper. */
   public static ObjectMapper mapper() {

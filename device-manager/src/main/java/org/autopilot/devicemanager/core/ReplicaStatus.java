@@ -10,11 +10,12 @@ import java.util.List;
  * @param leader id of the leader it knows of, or null during an election
  * @param term current Raft term
  * @param appliedIndex last log index applied here
+ * @param firstLogIndex oldest log index still on disk (older ones are in a snapshot), -1 if unknown
  * @param revision fleet revision applied here
  * @param peers every member of the cluster, by id
  */
 public record ReplicaStatus(
-    String id, String role, String leader, long term, long appliedIndex, long revision,
+    String id, String role, String leader, long term, long appliedIndex, long firstLogIndex, long revision,
     List<String> peers) {
 
   /** Whether this replica is the leader. */

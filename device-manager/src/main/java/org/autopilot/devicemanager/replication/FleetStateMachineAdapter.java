@@ -28,6 +28,7 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.autopilot.devicemanager.core.FleetLedger;
 import org.autopilot.devicemanager.core.LogBatch;
@@ -56,12 +57,22 @@ final class FleetStateMachineAdapter extends BaseStateMachine {
       throws IOException {
     super.initialize(server, groupId, raftStorage);
     storage.init(raftStorage);
-    load(storage.loadLatestSnapshot());
+    getLifeCycle().startAndTransition(() -> load(storage.loadLatestSnapshot()));
   }
 
+  /** Ratis pauses the machine before installing a leader's snapshot; apply stops meanwhile. */
+  @Override
+  public void pause() {
+    getLifeCycle().transition(LifeCycle.State.PAUSING);
+    getLifeCycle().transition(LifeCycle.State.PAUSED);
+  }
+
+  /** After a snapshot from the leader was installed: the fleet becomes that snapshot's. */
   @Override
   public void reinitialize() throws IOException {
+    getLifeCycle().transition(LifeCycle.State.STARTING);
     load(storage.loadLatestSnapshot());
+    getLifeCycle().transition(LifeCycle.State.RUNNING);
   }
 
   @Override

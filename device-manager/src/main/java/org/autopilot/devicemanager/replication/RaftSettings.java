@@ -14,6 +14,7 @@ import java.util.Map;
  * @param electionTimeoutMax upper bound of the randomised election timeout
  * @param snapshotEvery take a snapshot (and purge the log) after this many new entries
  * @param eventRetention audit events the fleet keeps in memory
+ * @param segmentBytes size at which a log segment is closed (only closed segments are purged)
  */
 public record RaftSettings(
     String id,
@@ -22,7 +23,8 @@ public record RaftSettings(
     Duration electionTimeoutMin,
     Duration electionTimeoutMax,
     long snapshotEvery,
-    int eventRetention) {
+    int eventRetention,
+    long segmentBytes) {
 
   /** Validates the settings, naming what is wrong. */
   public RaftSettings {
@@ -34,6 +36,9 @@ public record RaftSettings(
     }
     if (snapshotEvery < 1) {
       throw new IllegalArgumentException("snapshotEvery must be at least 1");
+    }
+    if (segmentBytes < 1024) {
+      throw new IllegalArgumentException("segmentBytes must be at least 1024");
     }
     peers = Map.copyOf(peers);
   }

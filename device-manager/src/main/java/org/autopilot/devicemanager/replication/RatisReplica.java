@@ -108,7 +108,8 @@ public final class RatisReplica implements Replica {
     RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, s.snapshotEvery());
     RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
-    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("16MB"));
+    RaftServerConfigKeys.Log.setPurgeGap(p, 1);
+    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(s.segmentBytes()));
     // Safe by default and kept so: the log is fsynced before an entry is acknowledged.
     RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, false);
     return p;
@@ -159,14 +160,16 @@ public final class RatisReplica implements Replica {
   public ReplicaStatus status() {
     List<String> peers = settings.peers().keySet().stream().sorted().toList();
     try {
-      DivisionInfo info = server.getDivision(GROUP_ID).getInfo();
+      RaftServer.Division division = server.getDivision(GROUP_ID);
+      DivisionInfo info = division.getInfo();
       RaftPeerId leader = info.getLeaderId();
       String role = info.isLeader() ? (info.isLeaderReady() ? "LEADER" : "CANDIDATE")
           : info.getCurrentRole().name();
       return new ReplicaStatus(settings.id(), role, leader == null ? null : leader.toString(),
-          info.getCurrentTerm(), info.getLastAppliedIndex(), ledger.current().revision(), peers);
+          info.getCurrentTerm(), info.getLastAppliedIndex(), division.getRaftLog().getStartIndex(),
+          ledger.current().revision(), peers);
     } catch (IOException e) {
-      return new ReplicaStatus(settings.id(), "UNKNOWN", null, -1, -1,
+      return new ReplicaStatus(settings.id(), "UNKNOWN", null, -1, -1, -1,
           ledger.current().revision(), peers);
     }
   }

@@ -42,7 +42,7 @@ class RaftClusterTest {
 
   void start(String id, long snapshotEvery) throws IOException {
     live.put(id, RatisReplica.start(new RaftSettings(id, peers, dir.resolve(id),
-        Duration.ofMillis(300), Duration.ofMillis(600), snapshotEvery, 10_000),
+        Duration.ofMillis(300), Duration.ofMillis(600), snapshotEvery, 10_000, 2048),
         InstantSource.system()));
   }
 
@@ -136,6 +136,9 @@ class RaftClusterTest {
     for (int i = 0; i < 120; i++) {
       assertThat(send(machine(i)).accepted()).isTrue();
     }
+    RatisReplica leader = live.get(leader());
+    assertThat(leader.status().firstLogIndex()).as("log purged past what the victim has")
+        .isGreaterThan(10);
     start(victim, 20);
     awaitRevision(live.get(victim), 120);
     assertThat(live.get(victim).ledger().current().machines()).hasSize(120);

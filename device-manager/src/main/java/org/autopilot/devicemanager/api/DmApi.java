@@ -1,0 +1,333 @@
+package org.autopilot.devicemanager.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.javalin.json.JavalinJackson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.autopilot.devicemanager.command.DmCommand;
+import org.autopilot.devicemanager.command.Proposal;
+import org.autopilot.devicemanager.core.CommandBatcher;
+import org.autopilot.devicemanager.core.CommandResult;
+import org.autopilot.devicemanager.core.Durations;
+import org.autopilot.devicemanager.core.Json;
+import org.autopilot.devicemanager.core.Replica;
+import org.autopilot.devicemanager.core.ReplicaStatus;
+import org.autopilot.devicemanager.model.Fleet;
+import org.autopilot.devicemanager.model.Health;
+import org.autopilot.devicemanager.model.LifecycleState;
+import org.autopilot.devicemanager.model.Machine;
+import org.autopilot.devicemanager.model.MachineId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API of one replica. Reads come from the local fleet (add {@code consistent=true} for
+ * a linearizable read); writes go through group commit to the Raft leader; a read with
+ * {@code index=N} blocks until the fleet (or the thing read) is newer than N or {@code wait}
+ * runs out. Every read answers with header {@code X-Dm-Index}, the revision it was read at.
+ */
+public final class DmApi implements AutoCloseable {
+  /** Largest request body accepted. */
+  public static final long MAX_BODY = 1 << 20;
+  /** Most commands in one POST. */
+  public static final int MAX_COMMANDS = 1000;
+  /** Longest blocking wait. */
+  public static final Duration MAX_WAIT = Duration.ofMinutes(5);
+  private static final Logger LOG = LoggerFactory.getLogger(DmApi.class);
+  private static final TypeReference<List<DmCommand>> COMMANDS = new TypeReference<>() {};
+
+  private final Replica replica;
+  private final CommandBatcher batcher;
+  private final TokenAuthenticator auth;
+  private final Map<String, String> peerApis;
+  private final DmMetrics metrics;
+  private final Javalin app;
+
+  /**
+   * An API over {@code replica}; {@code peerApis} maps replica ids to their API base URLs so
+   * callers can be pointed at the leader.
+   */
+  public DmApi(Replica replica, CommandBatcher batcher, TokenAuthenticator auth,
+      Map<String, String> peerApis, DmMetrics metrics) {
+    this.replica = replica;
+    this.batcher = batcher;
+    this.auth = auth;
+    this.peerApis = Map.copyOf(peerApis);
+    this.metrics = metrics;
+    this.app = Javalin.create(cfg -> {
+      cfg.showJavalinBanner = false;
+      cfg.http.maxRequestSize = MAX_BODY;
+      cfg.http.asyncTimeout = MAX_WAIT.plusSeconds(30).toMillis();
+      cfg.jsonMapper(new JavalinJackson(Json.mapper(), false));
+    });
+    routes();
+  }
+
+  /** Starts serving on {@code host:port} (port 0 picks a free one). */
+  public DmApi start(String host, int port) {
+    app.start(host, port);
+    return this;
+  }
+
+  /** The port served on. */
+  public int port() {
+    return app.port();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+
+  private void routes() {
+    app.before(this::authenticate);
+    app.get("/api/v1/status", ctx -> ctx.json(status()));
+    app.get("/api/v1/watch", ctx -> blocking(ctx, f -> true,
+        f -> Map.of("index", f.revision())));
+    app.get("/api/v1/machines", this::listMachines);
+    app.get("/api/v1/machines/{id}", this::getMachine);
+    app.get("/api/v1/machine-types", ctx -> blocking(ctx, f -> true,
+        f -> Map.of("index", f.revision(), "items", f.machineTypes().values())));
+    app.get("/api/v1/scale-units", ctx -> blocking(ctx, f -> true,
+        f -> Map.of("index", f.revision(), "items", f.scaleUnits().values())));
+    app.get("/api/v1/leases", ctx -> blocking(ctx, f -> true,
+        f -> Map.of("index", f.revision(), "items", f.leases().values())));
+    app.get("/api/v1/events", this::listEvents);
+    app.post("/api/v1/commands", this::postCommands);
+    app.get("/api/v1/openapi.json", ctx -> {
+      try (InputStream in = DmApi.class.getResourceAsStream("/openapi.json")) {
+        ctx.contentType("application/json").result(Objects.requireNonNull(in).readAllBytes());
+      }
+    });
+    app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
+    app.get("/healthz", ctx -> ctx.result("ok"));
+    app.exception(ApiError.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
+    app.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
+    app.exception(Exception.class, (e, ctx) -> {
+      LOG.warn("request {} {} failed", ctx.method(), ctx.path(), e);
+      error(ctx, 500, "internal error: " + e.getClass().getSimpleName());
+    });
+    app.error(404, ctx -> {
+      if (ctx.result() == null) {
+        error(ctx, 404, "no such resource: " + ctx.method() + " " + ctx.path());
+      }
+    });
+    app.error(413, ctx -> error(ctx, 413, "request body larger than " + MAX_BODY + " bytes"));
+  }
+
+  private void authenticate(Context ctx) {
+    String path = ctx.path();
+    if (path.equals("/healthz") || path.equals("/api/v1/openapi.json")) {
+      return;
+    }
+    Principal p = auth.authenticate(ctx.header("Authorization")).orElseThrow(() ->
+        new ApiError(401, "missing or unknown bearer token (header 'Authorization: Bearer TOKEN')"));
+    if (ctx.method() != HandlerType.GET && ctx.method() != HandlerType.HEAD && !p.role().mayWrite()) {
+      throw new ApiError(403, p.name() + " has role " + p.role() + " and may not change anything");
+    }
+    ctx.attribute("principal", p);
+  }
+
+  private Map<String, Object> status() {
+    ReplicaStatus s = replica.status();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("replica", s);
+    out.put("leaderApi", s.leader() == null ? null : peerApis.get(s.leader()));
+    out.put("peers", peerApis);
+    out.put("openWatches", replica.ledger().watch().openWatches());
+    return out;
+  }
+
+  private void listMachines(Context ctx) {
+    FleetQueries.MachineFilter filter = new FleetQueries.MachineFilter(
+        param(ctx, "state", LifecycleState::parse), param(ctx, "health", Health::parse),
+        ctx.queryParam("machineType"), ctx.queryParam("scaleUnit"));
+    String after = param(ctx, "after", s -> MachineId.of(s).value());
+    int limit = limit(ctx, 1000);
+    blocking(ctx, f -> true, f -> FleetQueries.machines(f, filter, after, limit));
+  }
+
+  private void getMachine(Context ctx) {
+    MachineId id = param(ctx, "id", MachineId::of);
+    long index = param(ctx, "index", Long::parseLong, 0L);
+    blocking(ctx, f -> {
+      Machine m = f.machine(id);
+      return m == null || m.version() > index;
+    }, f -> {
+      Machine m = f.machine(id);
+      if (m == null) {
+        throw new ApiError(404, "machine " + id + " does not exist");
+      }
+      return m;
+    });
+  }
+
+  private void listEvents(Context ctx) {
+    long after = param(ctx, "after", Long::parseLong, 0L);
+    MachineId machine = param(ctx, "machine", MachineId::of);
+    int limit = limit(ctx, 500);
+    blocking(ctx, f -> true, f -> FleetQueries.events(f, after, machine, limit));
+  }
+
+  /**
+   * Answers with {@code render(fleet)}: at once without {@code index}; with {@code index=N},
+   * once the fleet is past N and {@code changed} holds, or when {@code wait} runs out.
+   */
+  private void blocking(Context ctx, Predicate<Fleet> changed, Function<Fleet, Object> render) {
+    String indexParam = ctx.queryParam("index");
+    boolean consistent = "true".equals(ctx.queryParam("consistent"));
+    CompletableFuture<Fleet> ready;
+    if (indexParam == null) {
+      ready = consistent
+          ? replica.readBarrier().thenApply(rev -> replica.ledger().current())
+          : CompletableFuture.completedFuture(replica.ledger().current());
+    } else {
+      long index = param(ctx, "index", Long::parseLong, 0L);
+      Duration wait = param(ctx, "wait", s -> Durations.parse(s, "wait"), Duration.ofSeconds(60));
+      if (wait.compareTo(MAX_WAIT) > 0) {
+        throw ApiError.badRequest("wait " + Durations.format(wait) + " is longer than "
+            + Durations.format(MAX_WAIT));
+      }
+      ready = awaitChange(index, System.nanoTime() + wait.toNanos(), changed);
+    }
+    ctx.future(() -> ready.thenAccept(f -> {
+      ctx.header("X-Dm-Index", Long.toString(f.revision()));
+      ctx.json(render.apply(f));
+    }));
+  }
+
+  private CompletableFuture<Fleet> awaitChange(long index, long deadline, Predicate<Fleet> changed) {
+    long left = deadline - System.nanoTime();
+    return replica.ledger().watch().await(index, Duration.ofNanos(Math.max(0, left)))
+        .thenCompose(f -> f.revision() <= index || changed.test(f) || deadline - System.nanoTime() <= 0
+            ? CompletableFuture.completedFuture(f)
+            : awaitChange(f.revision(), deadline, changed));
+  }
+
+  private void postCommands(Context ctx) {
+    Principal who = ctx.attribute("principal");
+    byte[] body = ctx.bodyAsBytes();
+    JsonNode tree;
+    try {
+      tree = Json.mapper().readTree(body);
+    } catch (IOException e) {
+      throw ApiError.badRequest("body is not JSON: " + jsonError(e));
+    }
+    if (tree == null || !(tree.isObject() || tree.isArray())) {
+      throw ApiError.badRequest("body must be one command object or an array of commands");
+    }
+    boolean single = tree.isObject();
+    List<DmCommand> commands;
+    try {
+      commands = single ? java.util.Collections.singletonList(Json.mapper().treeToValue(tree, DmCommand.class))
+          : Json.mapper().convertValue(tree, COMMANDS);
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      Throwable cause = e.getCause() instanceof JsonProcessingException j ? j : e;
+      throw ApiError.badRequest("not a valid command: " + jsonError(cause));
+    }
+    if (commands.isEmpty() || commands.size() > MAX_COMMANDS) {
+      throw ApiError.badRequest("send 1 to " + MAX_COMMANDS + " commands, not " + commands.size());
+    }
+    for (int i = 0; i < commands.size(); i++) {
+      if (commands.get(i) == null) {
+        throw ApiError.badRequest("command " + i + " is null");
+      }
+    }
+    long start = System.nanoTime();
+    List<CompletableFuture<CommandResult>> answers = new ArrayList<>(commands.size());
+    for (DmCommand c : commands) {
+      answers.add(batcher.submit(new Proposal(who.name(), c)));
+    }
+    CompletableFuture<Void> all = CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new));
+    ctx.future(() -> all.handle((ok, error) -> {
+      if (error != null) {
+        metrics.commandsUnavailable(commands.size());
+        error(ctx, 503, "not committed (outcome unknown, retry with care): " + rootMessage(error));
+        return null;
+      }
+      List<CommandResult> results = answers.stream().map(CompletableFuture::join).toList();
+      metrics.commands(results, System.nanoTime() - start);
+      if (single) {
+        CommandResult r = results.get(0);
+        ctx.status(r.accepted() ? 200 : statusOf(r));
+        ctx.json(r);
+      } else {
+        ctx.json(results);
+      }
+      return null;
+    }));
+  }
+
+  private static int statusOf(CommandResult r) {
+    return switch (r.code()) {
+      case NOT_FOUND -> 404;
+      case INVALID -> 422;
+      default -> 409;
+    };
+  }
+
+  private static String jsonError(Throwable e) {
+    if (e instanceof InvalidTypeIdException t) {
+      return "unknown command type '" + t.getTypeId() + "'";
+    }
+    if (e instanceof JsonProcessingException j) {
+      String where = j.getLocation() == null ? ""
+          : " at line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr();
+      String path = j instanceof com.fasterxml.jackson.databind.JsonMappingException m
+          && !m.getPath().isEmpty() ? " (field " + m.getPathReference() + ")" : "";
+      return j.getOriginalMessage() + where + path;
+    }
+    return e.getMessage();
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getClass().getSimpleName() + ": " + t.getMessage();
+  }
+
+  private static void error(Context ctx, int status, String message) {
+    ctx.status(status).json(Map.of("error", message == null ? "error" : message));
+  }
+
+  private static int limit(Context ctx, int dflt) {
+    int limit = param(ctx, "limit", Integer::parseInt, dflt);
+    if (limit < 1 || limit > FleetQueries.MAX_LIMIT) {
+      throw ApiError.badRequest("limit " + limit + " is outside 1.." + FleetQueries.MAX_LIMIT);
+    }
+    return limit;
+  }
+
+  private static <T> T param(Context ctx, String name, Function<String, T> parse) {
+    return param(ctx, name, parse, null);
+  }
+
+  private static <T> T param(Context ctx, String name, Function<String, T> parse, T dflt) {
+    String raw = name.equals("id") ? ctx.pathParam(name) : ctx.queryParam(name);
+    if (raw == null) {
+      return dflt;
+    }
+    try {
+      return parse.apply(raw);
+    } catch (RuntimeException e) {
+      throw ApiError.badRequest("parameter " + name + "='" + raw + "': " + e.getMessage());
+    }
+  }
+}

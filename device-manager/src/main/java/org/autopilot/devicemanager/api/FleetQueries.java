@@ -1,0 +1,123 @@
+package org.autopilot.devicemanager.api;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.autopilot.devicemanager.event.DmEvent;
+import org.autopilot.devicemanager.event.HealthChanged;
+import org.autopilot.devicemanager.event.MachinePlaced;
+import org.autopilot.devicemanager.event.MachineRegistered;
+import org.autopilot.devicemanager.event.StateChanged;
+import org.autopilot.devicemanager.model.Fleet;
+import org.autopilot.devicemanager.model.Health;
+import org.autopilot.devicemanager.model.LifecycleState;
+import org.autopilot.devicemanager.model.Machine;
+import org.autopilot.devicemanager.model.MachineId;
+
+/** Read-side queries over one fleet version: filters and pages, no I/O. */
+public final class FleetQueries {
+  /** Largest page a caller may ask for. */
+  public static final int MAX_LIMIT = 10_000;
+
+  private FleetQueries() {}
+
+  /**
+   * One page of a listing.
+   *
+   * @param index the fleet revision the page was read at
+   * @param total how many items match the filter in all
+   * @param items this page
+   * @param next the cursor for the next page ({@code after=}), null on the last page
+   * @param <T> item type
+   */
+  public record Page<T>(long index, int total, List<T> items, String next) {}
+
+  /**
+   * One page of the audit trail (a concrete type, so each event keeps its JSON {@code type}).
+   *
+   * @param index the fleet revision the page was read at
+   * @param total how many events match in all
+   * @param items this page, oldest first
+   * @param next the cursor for the next page ({@code after=}), null on the last page
+   */
+  public record EventPage(long index, int total, List<DmEvent> items, String next) {}
+
+  /**
+   * A machine filter; null fields match anything.
+   *
+   * @param state lifecycle state
+   * @param health health
+   * @param machineType machine type name
+   * @param scaleUnit scale unit name
+   */
+  public record MachineFilter(LifecycleState state, Health health, String machineType, String scaleUnit)
+      implements Predicate<Machine> {
+    @Override
+    public boolean test(Machine m) {
+      return (state == null || m.state() == state)
+          && (health == null || m.health() == health)
+          && (machineType == null || machineType.equals(m.machineType()))
+          && (scaleUnit == null || scaleUnit.equals(m.scaleUnit()));
+    }
+  }
+
+  /** Machines matching {@code filter}, sorted by id, starting after id {@code after}. */
+  public static Page<Machine> machines(Fleet fleet, MachineFilter filter, String after, int limit) {
+    Map<MachineId, Machine> from = after == null ? fleet.machines()
+        : fleet.machines().tailMap(MachineId.of(after), false);
+    List<Machine> items = new ArrayList<>(Math.min(limit, 256));
+    int total = 0;
+    if (after != null) {
+      for (Machine m : fleet.machines().headMap(MachineId.of(after), true).values()) {
+        total += filter.test(m) ? 1 : 0;
+      }
+    }
+    String next = null;
+    for (Machine m : from.values()) {
+      if (!filter.test(m)) {
+        continue;
+      }
+      total++;
+      if (items.size() < limit) {
+        items.add(m);
+      } else if (next == null) {
+        next = items.get(items.size() - 1).id().value();
+      }
+    }
+    return new Page<>(fleet.revision(), total, items, next);
+  }
+
+  /** Audit events with revision above {@code after}, optionally only those about one machine. */
+  public static EventPage events(Fleet fleet, long after, MachineId machine, int limit) {
+    List<DmEvent> items = new ArrayList<>(Math.min(limit, 256));
+    String next = null;
+    int total = 0;
+    for (DmEvent e : fleet.events().tailMap(after, false).values()) {
+      if (machine != null && !machine.equals(subject(e))) {
+        continue;
+      }
+      total++;
+      if (items.size() < limit) {
+        items.add(e);
+      } else if (next == null) {
+        next = Long.toString(items.get(items.size() - 1).revision());
+      }
+    }
+    return new EventPage(fleet.revision(), total, items, next);
+  }
+
+  /** The machine an event is about, or null for fleet-wide events. */
+  public static MachineId subject(DmEvent e) {
+    if (e instanceof MachineRegistered r) {
+      return r.machine().id();
+    } else if (e instanceof StateChanged s) {
+      return s.machine();
+    } else if (e instanceof HealthChanged h) {
+      return h.machine();
+    } else if (e instanceof MachinePlaced p) {
+      return p.machine();
+    }
+    return null;
+  }
+}

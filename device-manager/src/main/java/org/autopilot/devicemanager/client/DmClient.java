@@ -1,0 +1,302 @@
+package org.autopilot.devicemanager.client;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.autopilot.devicemanager.api.FleetQueries.EventPage;
+import org.autopilot.devicemanager.api.FleetQueries.Page;
+import org.autopilot.devicemanager.command.DmCommand;
+import org.autopilot.devicemanager.core.CommandResult;
+import org.autopilot.devicemanager.core.Durations;
+import org.autopilot.devicemanager.core.Json;
+import org.autopilot.devicemanager.model.Lease;
+import org.autopilot.devicemanager.model.Machine;
+import org.autopilot.devicemanager.model.MachineId;
+
+/**
+ * A client of the DM API over any of its replicas. Reads stick to one replica and move on when
+ * it fails; writes go to the leader when known (any replica would forward them). A request is
+ * retried with jittered exponential backoff only when it certainly did not arrive (connection
+ * refused) or is a read; a write whose outcome is unknown is reported, never silently resent.
+ */
+public final class DmClient {
+  private static final TypeReference<Page<Machine>> MACHINES = new TypeReference<>() {};
+  private static final TypeReference<List<CommandResult>> RESULTS = new TypeReference<>() {};
+
+  private final List<URI> endpoints;
+  private final String token;
+  private final HttpClient http;
+  private final Random random;
+  private final Duration timeout;
+  private final int maxAttempts;
+  private final AtomicInteger current = new AtomicInteger();
+  private volatile URI leader;
+
+  /**
+   * A client of the replicas at {@code apiUrls} (each like {@code http://h:p/api/v1}).
+   *
+   * @param random source of backoff jitter (seed it for reproducible tests)
+   * @param timeout per-request timeout, blocking waits come on top
+   * @param maxAttempts tries per request, at least 1
+   */
+  public DmClient(List<String> apiUrls, String token, Random random, Duration timeout, int maxAttempts) {
+    if (apiUrls.isEmpty()) {
+      throw new IllegalArgumentException("no DM API URL given");
+    }
+    this.endpoints = apiUrls.stream().map(u -> URI.create(u.endsWith("/") ? u : u + "/")).toList();
+    this.token = token;
+    this.random = random;
+    this.timeout = timeout;
+    this.maxAttempts = Math.max(1, maxAttempts);
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
+        .version(HttpClient.Version.HTTP_1_1).build();
+  }
+
+  /** A client with 10 s timeouts and 6 attempts. */
+  public DmClient(List<String> apiUrls, String token) {
+    this(apiUrls, token, new Random(), Duration.ofSeconds(10), 6);
+  }
+
+  /** Sends one command; an answer (accepted or rejected) returns, an outage throws. */
+  public CommandResult send(DmCommand command) {
+    return join(sendAsync(command));
+  }
+
+  /** Sends one command without blocking. */
+  public CompletableFuture<CommandResult> sendAsync(DmCommand command) {
+    return request("POST", "commands", json(command, DmCommand.class), false, Duration.ZERO)
+        .thenApply(body -> read(body, CommandResult.class));
+  }
+
+  /** Sends up to 1,000 commands in one request; answers come in the same order. */
+  public List<CommandResult> sendAll(List<? extends DmCommand> commands) {
+    byte[] body;
+    try {
+      body = Json.mapper().writerFor(new TypeReference<List<DmCommand>>() {}).writeValueAsBytes(commands);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return join(request("POST", "commands", body, false, Duration.ZERO)
+        .thenApply(answer -> read(answer, RESULTS)));
+  }
+
+  /** One page of machines, filtered by the non-null query values. */
+  public Page<Machine> machines(Map<String, String> filter, String after, int limit) {
+    Map<String, String> q = new LinkedHashMap<>(filter);
+    if (after != null) {
+      q.put("after", after);
+    }
+    q.put("limit", Integer.toString(limit));
+    return join(get("machines", q, Duration.ZERO).thenApply(b -> read(b, MACHINES)));
+  }
+
+  /** Every machine matching the filter, all pages. */
+  public List<Machine> allMachines(Map<String, String> filter) {
+    List<Machine> out = new ArrayList<>();
+    String after = null;
+    do {
+      Page<Machine> p = machines(filter, after, 5000);
+      out.addAll(p.items());
+      after = p.next();
+    } while (after != null);
+    return out;
+  }
+
+  /** One machine, if it exists. */
+  public Optional<Machine> machine(MachineId id) {
+    try {
+      return Optional.of(join(get("machines/" + id.value(), Map.of(), Duration.ZERO)
+          .thenApply(b -> read(b, Machine.class))));
+    } catch (DmClientException e) {
+      if (e.status() == 404) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  /** Blocks until the fleet revision passes {@code index} or {@code wait} runs out; the new index. */
+  public long watch(long index, Duration wait) {
+    return watchAsync(index, wait).join();
+  }
+
+  /** {@link #watch} without blocking a thread. */
+  public CompletableFuture<Long> watchAsync(long index, Duration wait) {
+    return get("watch", Map.of("index", Long.toString(index), "wait", Durations.format(wait)), wait)
+        .thenApply(b -> read(b, JsonNode.class).get("index").asLong());
+  }
+
+  /** Audit events after revision {@code after}. */
+  public EventPage events(long after, int limit) {
+    return join(get("events", Map.of("after", Long.toString(after), "limit", Integer.toString(limit)),
+        Duration.ZERO).thenApply(b -> read(b, EventPage.class)));
+  }
+
+  /** All satellite leases. */
+  public List<Lease> leases() {
+    JsonNode n = join(get("leases", Map.of(), Duration.ZERO).thenApply(b -> read(b, JsonNode.class)));
+    return Json.lenient().convertValue(n.get("items"), new TypeReference<List<Lease>>() {});
+  }
+
+  /** The status of whichever replica answers, with the leader's API URL. */
+  public JsonNode status() {
+    return join(get("status", Map.of(), Duration.ZERO).thenApply(b -> read(b, JsonNode.class)));
+  }
+
+  private CompletableFuture<byte[]> get(String path, Map<String, String> query, Duration wait) {
+    StringBuilder p = new StringBuilder(path);
+    char sep = '?';
+    for (Map.Entry<String, String> e : query.entrySet()) {
+      if (e.getValue() != null) {
+        p.append(sep).append(e.getKey()).append('=')
+            .append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
+        sep = '&';
+      }
+    }
+    return request("GET", p.toString(), null, true, wait);
+  }
+
+  private CompletableFuture<byte[]> request(String method, String path, byte[] body,
+      boolean idempotent, Duration wait) {
+    return attempt(method, path, body, idempotent, wait, 1);
+  }
+
+  private CompletableFuture<byte[]> attempt(String method, String path, byte[] body,
+      boolean idempotent, Duration wait, int n) {
+    URI base = !idempotent && leader != null ? leader : endpoints.get(Math.floorMod(current.get(), endpoints.size()));
+    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path))
+        .timeout(timeout.plus(wait))
+        .header("Accept", "application/json");
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    b = body == null ? b.GET() : b.header("Content-Type", "application/json")
+        .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+    return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray())
+        .handle((resp, error) -> {
+          if (error == null && resp.statusCode() < 500) {
+            int sc = resp.statusCode();
+            boolean refusedCommand = body != null && (sc == 404 || sc == 409 || sc == 422);
+            if (sc >= 400 && !refusedCommand) {
+              throw new DmClientException(sc, method + " " + base + path + ": HTTP " + sc + " "
+                  + message(resp), null);
+            }
+            return CompletableFuture.completedFuture(resp.body());
+          }
+          Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+          boolean notArrived = cause instanceof ConnectException
+              || cause instanceof HttpConnectTimeoutException;
+          boolean retry = n < maxAttempts && (idempotent || notArrived);
+          if (base.equals(leader)) {
+            leader = null;
+          }
+          current.incrementAndGet();
+          String what = error != null ? cause.toString() : "HTTP " + resp.statusCode() + " " + message(resp);
+          if (!retry) {
+            throw new DmClientException(error != null ? 0 : resp.statusCode(),
+                method + " " + base + path + " failed after " + n + " attempt(s): " + what, cause);
+          }
+          if (!idempotent) {
+            refreshLeader();
+          }
+          long backoff = Math.min(2000, 50L << Math.min(n, 6));
+          long sleep = backoff / 2 + (long) (random.nextDouble() * backoff / 2);
+          return CompletableFuture.supplyAsync(() -> null,
+                  CompletableFuture.delayedExecutor(sleep, TimeUnit.MILLISECONDS))
+              .thenCompose(x -> attempt(method, path, body, idempotent, wait, n + 1));
+        })
+        .thenCompose(f -> f);
+  }
+
+  /** Asks any replica who leads, so writes skip the forwarding hop; best effort. */
+  public void refreshLeader() {
+    for (int i = 0; i < endpoints.size(); i++) {
+      URI base = endpoints.get(Math.floorMod(current.get() + i, endpoints.size()));
+      try {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve("status")).timeout(Duration.ofSeconds(2));
+        if (token != null) {
+          b.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        JsonNode api = r.statusCode() == 200 ? read(r.body(), JsonNode.class).get("leaderApi") : null;
+        if (api != null && api.isTextual()) {
+          leader = URI.create(api.asText() + "/api/v1/");
+          return;
+        }
+      } catch (IOException e) {
+        // try the next replica
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private static String message(HttpResponse<byte[]> resp) {
+    String s = new String(resp.body(), StandardCharsets.UTF_8);
+    try {
+      JsonNode n = Json.lenient().readTree(s);
+      if (n != null && n.has("error")) {
+        return n.get("error").asText();
+      }
+    } catch (IOException ignored) {
+      // not JSON
+    }
+    return s.length() > 300 ? s.substring(0, 300) : s;
+  }
+
+  private static byte[] json(Object o, Class<?> as) {
+    try {
+      return Json.mapper().writerFor(as).writeValueAsBytes(o);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static <T> T read(byte[] body, Class<T> type) {
+    try {
+      return Json.lenient().readValue(body, type);
+    } catch (IOException e) {
+      throw new DmClientException(0, "unreadable answer from the DM: " + e.getMessage(), e);
+    }
+  }
+
+  private static <T> T read(byte[] body, TypeReference<T> type) {
+    try {
+      return Json.lenient().readValue(body, type);
+    } catch (IOException e) {
+      throw new DmClientException(0, "unreadable answer from the DM: " + e.getMessage(), e);
+    }
+  }
+
+  private static <T> T join(CompletableFuture<T> f) {
+    try {
+      return f.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof DmClientException d) {
+        throw d;
+      }
+      throw new DmClientException(0, e.getCause().toString(), e.getCause());
+    }
+  }
+}

@@ -1,0 +1,159 @@
+package org.autopilot.devicemanager.server;
+
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.autopilot.devicemanager.api.TokenAuthenticator.TokenEntry;
+import org.autopilot.devicemanager.core.Durations;
+import org.autopilot.devicemanager.model.Fleet;
+import org.autopilot.devicemanager.replication.RaftSettings;
+import org.yaml.snakeyaml.LoaderOptions;
+
+/**
+ * A replica's configuration file ({@code dm.yaml}). See {@code docs/device-manager.md}.
+ *
+ * @param id this replica's id, a key of {@code peers}
+ * @param dataDir where its Raft log and snapshots live
+ * @param peers every replica: its Raft address and API URL
+ * @param raft consensus settings; defaults apply when absent
+ * @param batch group-commit settings; defaults apply when absent
+ * @param eventRetention audit events kept in memory; default 100,000
+ * @param tokens API bearer tokens (hashed); at least one
+ */
+public record DmConfig(
+    String id,
+    Path dataDir,
+    Map<String, Peer> peers,
+    Raft raft,
+    Batch batch,
+    Integer eventRetention,
+    List<TokenEntry> tokens) {
+
+  /**
+   * One replica's addresses.
+   *
+   * @param raft {@code host:port} for Raft peer traffic (keep it on a private network)
+   * @param api base URL of its HTTP API, e.g. {@code http://127.0.0.1:7101}
+   */
+  public record Peer(String raft, String api) {}
+
+  /**
+   * Consensus settings.
+   *
+   * @param electionTimeoutMin lower election timeout, e.g. {@code 300ms}
+   * @param electionTimeoutMax upper election timeout, e.g. {@code 600ms}
+   * @param snapshotEvery log entries between automatic snapshots
+   * @param segmentBytes log segment size in bytes; closed segments are purged after a snapshot
+   */
+  public record Raft(String electionTimeoutMin, String electionTimeoutMax, Long snapshotEvery,
+      Long segmentBytes) {}
+
+  /**
+   * Group-commit settings.
+   *
+   * @param maxCommands most commands in one log entry
+   * @param maxInFlight most log entries being replicated at once by this replica
+   */
+  public record Batch(Integer maxCommands, Integer maxInFlight) {}
+
+  /** Reads and validates a config file, naming the file in any error. */
+  public static DmConfig load(Path file) throws IOException {
+    LoaderOptions limits = new LoaderOptions();
+    limits.setMaxAliasesForCollections(10);
+    limits.setCodePointLimit(1 << 20);
+    ObjectMapper yaml = YAMLMapper.builder(YAMLFactory.builder()
+            .loaderOptions(limits)
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).build())
+            .build())
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .build();
+    DmConfig c;
+    try {
+      c = yaml.readValue(Files.readAllBytes(file), DmConfig.class);
+    } catch (IOException e) {
+      throw new IOException(file + ": " + e.getMessage(), e);
+    }
+    if (c == null) {
+      throw new IOException(file + ": empty configuration");
+    }
+    Path base = file.toAbsolutePath().getParent();
+    c = new DmConfig(c.id, c.dataDir == null ? null : base.resolve(c.dataDir), c.peers, c.raft,
+        c.batch, c.eventRetention, c.tokens);
+    try {
+      c.validate();
+    } catch (IllegalArgumentException e) {
+      throw new IOException(file + ": " + e.getMessage(), e);
+    }
+    return c;
+  }
+
+  /** Checks everything a replica needs, with a message naming the key. */
+  public DmConfig validate() {
+    require(id != null && !id.isBlank(), "id is missing");
+    require(dataDir != null, "dataDir is missing");
+    require(peers != null && peers.containsKey(id), "peers must list this replica '" + id + "'");
+    require(peers.size() % 2 == 1 && peers.size() <= 7, "peers must be 1, 3, 5 or 7 replicas, not " + peers.size());
+    peers.forEach((pid, p) -> {
+      require(p != null && p.raft() != null && p.raft().matches("[^:]+:\\d{1,5}"),
+          "peers." + pid + ".raft must be host:port");
+      require(p.api() != null && p.api().matches("https?://[^/]+"),
+          "peers." + pid + ".api must be a base URL like http://127.0.0.1:7101");
+    });
+    require(tokens != null && !tokens.isEmpty(), "tokens: at least one API token is required");
+    tokens.forEach(t -> require(t.name() != null && t.role() != null && t.sha256() != null
+        && t.sha256().matches("[0-9a-fA-F]{64}"), "tokens: each needs name, role and a 64-hex sha256"));
+    settings();
+    batchMaxCommands();
+    return this;
+  }
+
+  /** The Raft settings this file describes. */
+  public RaftSettings settings() {
+    Raft r = raft == null ? new Raft(null, null, null, null) : raft;
+    Map<String, String> raftPeers = new java.util.TreeMap<>();
+    peers.forEach((pid, p) -> raftPeers.put(pid, p.raft()));
+    return new RaftSettings(id, raftPeers, dataDir,
+        dur(r.electionTimeoutMin(), "raft.electionTimeoutMin", Duration.ofMillis(300)),
+        dur(r.electionTimeoutMax(), "raft.electionTimeoutMax", Duration.ofMillis(600)),
+        r.snapshotEvery() == null ? 20_000 : r.snapshotEvery(),
+        eventRetention == null ? Fleet.DEFAULT_EVENT_RETENTION : eventRetention,
+        r.segmentBytes() == null ? 8L << 20 : r.segmentBytes());
+  }
+
+  /** Most commands per log entry (default 2,000). */
+  public int batchMaxCommands() {
+    int n = batch == null || batch.maxCommands() == null ? 2000 : batch.maxCommands();
+    require(n >= 1 && n <= 10_000, "batch.maxCommands must be 1..10000");
+    return n;
+  }
+
+  /** Most log entries in flight from this replica (default 4). */
+  public int batchMaxInFlight() {
+    int n = batch == null || batch.maxInFlight() == null ? 4 : batch.maxInFlight();
+    require(n >= 1 && n <= 64, "batch.maxInFlight must be 1..64");
+    return n;
+  }
+
+  /** The API host and port this replica binds, from its own peer entry. */
+  public java.net.URI apiUri() {
+    return java.net.URI.create(peers.get(id).api());
+  }
+
+  private static Duration dur(String text, String key, Duration dflt) {
+    return text == null ? dflt : Durations.parse(text, key);
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package org.autopilot.devicemanager.server;
+
+import java.io.IOException;
+import java.net.URI;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.TreeMap;
+import org.autopilot.devicemanager.api.DmApi;
+import org.autopilot.devicemanager.api.DmMetrics;
+import org.autopilot.devicemanager.api.TokenAuthenticator;
+import org.autopilot.devicemanager.core.CommandBatcher;
+import org.autopilot.devicemanager.core.Replica;
+import org.autopilot.devicemanager.replication.RatisReplica;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One running Device Manager replica: Raft member, group commit and HTTP API. */
+public final class DmServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DmServer.class);
+  private final DmConfig config;
+  private final Replica replica;
+  private final DmApi api;
+
+  private DmServer(DmConfig config, Replica replica, DmApi api) {
+    this.config = config;
+    this.replica = replica;
+    this.api = api;
+  }
+
+  /** Starts a replica as configured; its data directory is reused if it exists. */
+  public static DmServer start(DmConfig config, InstantSource clock) throws IOException {
+    config.validate();
+    Replica replica = RatisReplica.start(config.settings(), clock);
+    DmMetrics metrics = new DmMetrics(replica);
+    CommandBatcher batcher = new CommandBatcher(batch -> {
+      metrics.batch(batch.size());
+      return replica.submit(batch);
+    }, config.batchMaxCommands(), config.batchMaxInFlight());
+    Map<String, String> apis = new TreeMap<>();
+    config.peers().forEach((id, p) -> apis.put(id, p.api()));
+    URI uri = config.apiUri();
+    DmApi api;
+    try {
+      api = new DmApi(replica, batcher, new TokenAuthenticator(config.tokens()), apis, metrics)
+          .start(uri.getHost(), uri.getPort());
+    } catch (RuntimeException e) {
+      replica.close();
+      throw new IOException("cannot serve the API on " + uri + ": " + e.getMessage(), e);
+    }
+    LOG.info("replica {} serving {} (raft {}, data {})", config.id(), uri,
+        config.peers().get(config.id()).raft(), config.dataDir());
+    return new DmServer(config, replica, api);
+  }
+
+  /** This replica's configuration. */
+  public DmConfig config() {
+    return config;
+  }
+
+  /** The replica underneath. */
+  public Replica replica() {
+    return replica;
+  }
+
+  /** Base URL of this replica's API, e.g. {@code http://127.0.0.1:7101/api/v1}. */
+  public String apiUrl() {
+    return config.peers().get(config.id()).api() + "/api/v1";
+  }
+
+  @Override
+  public void close() {
+    api.close();
+    replica.close();
+  }
+}

@@ -1,0 +1,171 @@
+package org.autopilot.devicemanager.server;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import org.autopilot.devicemanager.api.Role;
+import org.autopilot.devicemanager.api.TokenAuthenticator;
+import org.autopilot.devicemanager.api.TokenAuthenticator.TokenEntry;
+
+/**
+ * Several DM replicas in one process on loopback, each with its own data directory: the demo,
+ * the tests and the benchmarks use it. Tokens for every role are kept in
+ * {@code <base>/credentials.properties} (mode 600) and reused on the next start, as is the data.
+ */
+public final class LocalCluster implements AutoCloseable {
+  private final Path base;
+  private final Map<String, DmConfig> configs = new LinkedHashMap<>();
+  private final Map<String, DmServer> live = new LinkedHashMap<>();
+  private final Map<Role, String> tokens;
+  private final InstantSource clock;
+
+  private LocalCluster(Path base, Map<Role, String> tokens, InstantSource clock) {
+    this.base = base;
+    this.tokens = tokens;
+    this.clock = clock;
+  }
+
+  /**
+   * Configures {@code replicas} replicas under {@code base}; ports start at {@code basePort}
+   * (API {@code basePort+i}, Raft {@code basePort+100+i}), or are picked free when 0.
+   */
+  public static LocalCluster create(Path base, int replicas, int basePort, InstantSource clock)
+      throws IOException {
+    Files.createDirectories(base);
+    LocalCluster c = new LocalCluster(base, credentials(base.resolve("credentials.properties")), clock);
+    List<TokenEntry> entries = new ArrayList<>();
+    c.tokens.forEach((role, token) -> entries.add(new TokenEntry(
+        role.name().toLowerCase(), role, TokenAuthenticator.sha256(token))));
+    Map<String, DmConfig.Peer> peers = new LinkedHashMap<>();
+    for (int i = 1; i <= replicas; i++) {
+      int api = basePort == 0 ? freePort() : basePort + i;
+      int raft = basePort == 0 ? freePort() : basePort + 100 + i;
+      peers.put("dm" + i, new DmConfig.Peer("127.0.0.1:" + raft, "http://127.0.0.1:" + api));
+    }
+    for (String id : peers.keySet()) {
+      c.configs.put(id, new DmConfig(id, base.resolve(id), peers, null, null, null, entries).validate());
+    }
+    return c;
+  }
+
+  /** Starts every replica that is not running. */
+  public LocalCluster start() throws IOException {
+    for (String id : configs.keySet()) {
+      if (!live.containsKey(id)) {
+        live.put(id, DmServer.start(configs.get(id), clock));
+      }
+    }
+    return this;
+  }
+
+  /** Stops one replica abruptly (its data stays). */
+  public void kill(String id) {
+    DmServer s = live.remove(id);
+    if (s != null) {
+      s.close();
+    }
+  }
+
+  /** Starts a stopped replica again from its data directory. */
+  public void restart(String id) throws IOException {
+    if (!live.containsKey(id)) {
+      live.put(id, DmServer.start(configs.get(id), clock));
+    }
+  }
+
+  /** The current leader, waiting up to {@code timeoutMillis} for one to be elected. */
+  public Optional<DmServer> leader(long timeoutMillis) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+    do {
+      for (DmServer s : live.values()) {
+        if (s.replica().status().isLeader()) {
+          return Optional.of(s);
+        }
+      }
+      Thread.sleep(20);
+    } while (System.nanoTime() < deadline);
+    return Optional.empty();
+  }
+
+  /** The running replicas, by id. */
+  public Map<String, DmServer> live() {
+    return Map.copyOf(live);
+  }
+
+  /** Every configured replica's config, by id. */
+  public Map<String, DmConfig> configs() {
+    return Map.copyOf(configs);
+  }
+
+  /** API base URLs ({@code .../api/v1}) of every configured replica. */
+  public List<String> apiUrls() {
+    return configs.values().stream().map(c -> c.peers().get(c.id()).api() + "/api/v1").toList();
+  }
+
+  /** The plain token of the principal with this role (named after the role). */
+  public String token(Role role) {
+    return tokens.get(role);
+  }
+
+  /** Where the cluster keeps its data. */
+  public Path base() {
+    return base;
+  }
+
+  @Override
+  public void close() {
+    new ArrayList<>(live.keySet()).forEach(this::kill);
+  }
+
+  private static Map<Role, String> credentials(Path file) throws IOException {
+    Properties p = new Properties();
+    if (Files.exists(file)) {
+      try (Reader r = Files.newBufferedReader(file)) {
+        p.load(r);
+      }
+    }
+    Map<Role, String> out = new EnumMap<>(Role.class);
+    SecureRandom random = new SecureRandom();
+    boolean added = false;
+    for (Role role : Role.values()) {
+      String key = role.name().toLowerCase();
+      if (p.getProperty(key) == null) {
+        p.setProperty(key, TokenAuthenticator.newToken(random));
+        added = true;
+      }
+      out.put(role, p.getProperty(key));
+    }
+    if (added) {
+      try (Writer w = Files.newBufferedWriter(file)) {
+        p.store(w, "autopilot local cluster API tokens (name = role); keep private");
+      }
+      try {
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException ignored) {
+        // not a POSIX file system
+      }
+    }
+    return out;
+  }
+
+  /** A free TCP port on loopback. */
+  public static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}
