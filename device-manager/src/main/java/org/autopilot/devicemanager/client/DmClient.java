@@ -158,6 +158,11 @@ public final class DmClient {
     return Json.lenient().convertValue(n.get("items"), new TypeReference<List<Lease>>() {});
   }
 
+  /** Any read-only resource under the API base as JSON, e.g. {@code machine-types}. */
+  public JsonNode getJson(String path) {
+    return join(get(path, Map.of(), Duration.ZERO).thenApply(b -> read(b, JsonNode.class)));
+  }
+
   /** The status of whichever replica answers, with the leader's API URL. */
   public JsonNode status() {
     return join(get("status", Map.of(), Duration.ZERO).thenApply(b -> read(b, JsonNode.class)));

@@ -19,6 +19,7 @@ public record ReplicaStatus(
     List<String> peers) {
 
   /** Whether this replica is the leader. */
+  @com.fasterxml.jackson.annotation.JsonIgnore
   public boolean isLeader() {
     return "LEADER".equals(role);
   }

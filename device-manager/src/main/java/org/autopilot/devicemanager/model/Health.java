@@ -13,6 +13,11 @@ public enum Health {
   /** A watchdog could not tell; it is broken, the machine is not counted as failed. */
   @JsonProperty("Unknown") UNKNOWN;
 
+  /** The name used in JSON, the CLI and logs, e.g. {@code Warning}. */
+  public String label() {
+    return this == OK ? "OK" : name().charAt(0) + name().substring(1).toLowerCase();
+  }
+
   /** Parses the JSON label or the constant name, case-insensitively. */
   public static Health parse(String text) {
     for (Health h : values()) {

@@ -106,9 +106,9 @@ public final class LocalCluster implements AutoCloseable {
     return Map.copyOf(live);
   }
 
-  /** Every configured replica's config, by id. */
+  /** Every configured replica's config, by id, in id order. */
   public Map<String, DmConfig> configs() {
-    return Map.copyOf(configs);
+    return java.util.Collections.unmodifiableMap(configs);
   }
 
   /** API base URLs ({@code .../api/v1}) of every configured replica. */

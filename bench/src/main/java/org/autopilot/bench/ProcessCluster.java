@@ -1,0 +1,119 @@
+package org.autopilot.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.autopilot.devicemanager.api.TokenAuthenticator;
+import org.autopilot.devicemanager.server.LocalCluster;
+
+/**
+ * DM replicas as separate JVM processes on loopback, each started with {@code autopilot dm
+ * --config FILE}, so a benchmark can crash one for real ({@code kill -9}) and measure what a
+ * client sees. Logs go to {@code <dir>/<id>.log}.
+ */
+final class ProcessCluster implements AutoCloseable {
+  private final Path dir;
+  private final String token;
+  private final Map<String, String> apis = new LinkedHashMap<>();
+  private final Map<String, Process> live = new LinkedHashMap<>();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+  private final String heap;
+
+  ProcessCluster(Path dir, int replicas, String heap) throws IOException {
+    this.dir = dir;
+    this.heap = heap;
+    this.token = TokenAuthenticator.newToken(new SecureRandom());
+    Files.createDirectories(dir);
+    Map<String, int[]> ports = new LinkedHashMap<>();
+    for (int i = 1; i <= replicas; i++) {
+      ports.put("dm" + i, new int[] {LocalCluster.freePort(), LocalCluster.freePort()});
+    }
+    StringBuilder peers = new StringBuilder("peers:\n");
+    ports.forEach((id, p) -> {
+      peers.append("  ").append(id).append(": {raft: \"127.0.0.1:").append(p[1])
+          .append("\", api: \"http://127.0.0.1:").append(p[0]).append("\"}\n");
+      apis.put(id, "http://127.0.0.1:" + p[0] + "/api/v1");
+    });
+    for (String id : ports.keySet()) {
+      Files.writeString(dir.resolve(id + ".yaml"), "id: " + id + "\ndataDir: " + id + "\n" + peers
+          + "raft: {electionTimeoutMin: 300ms, electionTimeoutMax: 600ms, snapshotEvery: 50000}\n"
+          + "tokens:\n  - {name: bench, role: admin, sha256: " + TokenAuthenticator.sha256(token) + "}\n");
+    }
+  }
+
+  String token() {
+    return token;
+  }
+
+  List<String> apiUrls() {
+    return new ArrayList<>(apis.values());
+  }
+
+  Path dataDir(String id) {
+    return dir.resolve(id);
+  }
+
+  void startAll() throws IOException {
+    for (String id : apis.keySet()) {
+      start(id);
+    }
+  }
+
+  void start(String id) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx" + heap, "-XX:+UseParallelGC",
+        "-cp", System.getProperty("java.class.path"), "org.autopilot.launcher.Main", "dm",
+        "--config", dir.resolve(id + ".yaml").toString())
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(id + ".log").toFile()));
+    live.put(id, pb.start());
+  }
+
+  /** Crashes a replica: SIGKILL, no shutdown hook, no snapshot on stop. */
+  void kill(String id) throws InterruptedException {
+    Process p = live.remove(id);
+    if (p != null) {
+      p.destroyForcibly();
+      p.waitFor();
+    }
+  }
+
+  /** The id of the leader, polling every replica's status for up to {@code timeout}. */
+  Optional<String> leader(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    do {
+      for (String id : live.keySet()) {
+        try {
+          HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(apis.get(id) + "/status"))
+              .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(1)).build(),
+              HttpResponse.BodyHandlers.ofString());
+          if (r.statusCode() == 200 && r.body().contains("\"role\":\"LEADER\"")) {
+            return Optional.of(id);
+          }
+        } catch (IOException e) {
+          // not up yet
+        }
+      }
+      Thread.sleep(50);
+    } while (System.nanoTime() < deadline);
+    return Optional.empty();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    for (String id : new ArrayList<>(live.keySet())) {
+      kill(id);
+    }
+  }
+}

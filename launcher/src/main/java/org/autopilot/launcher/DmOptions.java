@@ -1,0 +1,61 @@
+package org.autopilot.launcher;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import org.autopilot.devicemanager.client.DmClient;
+import picocli.CommandLine.Option;
+
+/** Where the DM is and who we are: shared by every command that talks to a running DM. */
+public final class DmOptions {
+  @Option(names = "--dm", split = ",", paramLabel = "URL",
+      description = "DM API URL(s), e.g. http://127.0.0.1:7101/api/v1 (env AUTOPILOT_DM; "
+          + "default: the demo's three replicas)")
+  List<String> urls;
+
+  @Option(names = "--token", paramLabel = "TOKEN",
+      description = "API bearer token (env AUTOPILOT_TOKEN; default: the admin token in "
+          + "demo-data/credentials.properties)")
+  String token;
+
+  /** A client for the chosen DM. */
+  DmClient client() throws IOException {
+    return new DmClient(urls(), token());
+  }
+
+  List<String> urls() {
+    if (urls != null && !urls.isEmpty()) {
+      return urls;
+    }
+    String env = System.getenv("AUTOPILOT_DM");
+    if (env != null && !env.isBlank()) {
+      return Arrays.asList(env.split(","));
+    }
+    return List.of("http://127.0.0.1:7101/api/v1", "http://127.0.0.1:7102/api/v1",
+        "http://127.0.0.1:7103/api/v1");
+  }
+
+  String token() throws IOException {
+    if (token != null) {
+      return token;
+    }
+    String env = System.getenv("AUTOPILOT_TOKEN");
+    if (env != null && !env.isBlank()) {
+      return env.trim();
+    }
+    Path demo = Path.of("demo-data", "credentials.properties");
+    if (Files.exists(demo)) {
+      Properties p = new Properties();
+      try (Reader r = Files.newBufferedReader(demo)) {
+        p.load(r);
+      }
+      return p.getProperty("admin");
+    }
+    throw new IOException("no API token: pass --token, set AUTOPILOT_TOKEN, or run from the "
+        + "directory where './autopilot demo' keeps demo-data/");
+  }
+}
