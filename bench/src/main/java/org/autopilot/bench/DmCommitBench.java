@@ -40,11 +40,16 @@ import picocli.CommandLine.Option;
 public final class DmCommitBench implements Callable<Integer> {
   @Option(names = "--replicas", defaultValue = "3") int replicas;
   @Option(names = "--seconds", defaultValue = "20", description = "measured time") int seconds;
-  @Option(names = "--warmup", defaultValue = "5", description = "unmeasured load before") int warmup;
-  @Option(names = "--clients", defaultValue = "256", description = "concurrent clients, each one request at a time") int clients;
+  @Option(names = "--warmup", defaultValue = "25", description = "unmeasured load before (JIT warm-up of 4 JVMs)") int warmup;
+  @Option(names = "--clients", defaultValue = "8", description = "concurrent clients, each one request at a time") int clients;
   @Option(names = "--machines", defaultValue = "10000") int machines;
+  @Option(names = "--per-request", defaultValue = "50",
+      description = "commands per HTTP request (satellites report in batches; 1 = one command per request)")
+  int perRequest;
   @Option(names = "--connections", defaultValue = "4", description = "client library instances shared by the clients") int connections;
   @Option(names = "--heap", defaultValue = "1g", description = "heap of each replica JVM") String heap;
+  @Option(names = "--max-in-flight", defaultValue = "1",
+      description = "replica config batch.maxInFlight: log entries in flight per replica") int maxInFlight;
   @Option(names = "--seed", defaultValue = "42") long seed;
   @Option(names = "--data", description = "data directory (default: a new temp dir)") Path data;
   /** Last health sent per machine; each machine belongs to one client, so no races. */
@@ -53,12 +58,13 @@ public final class DmCommitBench implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path dir = data != null ? data : Files.createTempDirectory("autopilot-dm-commit-");
-    System.out.printf("dm-commit: %d replicas, %d clients, %d machines, %d s (+%d s warm-up), data %s%n",
-        replicas, clients, machines, seconds, warmup, dir);
+    System.out.printf("dm-commit: %d replicas, %d clients x %d command(s) per request, %d machines, "
+        + "%d s (+%d s warm-up), data %s%n", replicas, clients, perRequest, machines, seconds, warmup, dir);
     double fsync = FsyncProbe.perSecond(dir, Duration.ofSeconds(3));
     System.out.printf("baseline: %.0f fdatasync/s (4 KiB appends) in %s%n", fsync, dir);
 
-    try (ProcessCluster cluster = new ProcessCluster(dir, replicas, heap)) {
+    try (ProcessCluster cluster = new ProcessCluster(dir, replicas, heap,
+        "batch: {maxInFlight: " + maxInFlight + "}\n")) {
       cluster.startAll();
       String leader = cluster.leader(Duration.ofSeconds(60)).orElseThrow(() ->
           new IllegalStateException("no leader within 60 s; see " + dir + "/*.log"));
@@ -91,7 +97,8 @@ public final class DmCommitBench implements Callable<Integer> {
       double perSecond = ok.get() / (double) seconds;
       double[] batch = batchSizes(cluster);
       new Report("dm-commit")
-          .put("replicas", replicas).put("clients", clients).put("seconds", seconds)
+          .put("replicas", replicas).put("clients", clients).put("commands_per_request", perRequest)
+          .put("seconds", seconds)
           .put("commands", ok.get()).put("rejected", rejected.get()).put("failed", failed.get())
           .put("commands_per_s", perSecond)
           .put("p50_ms", h.getValueAtPercentile(50) / 1e6).put("p99_ms", h.getValueAtPercentile(99) / 1e6)
@@ -185,19 +192,29 @@ public final class DmCommitBench implements Callable<Integer> {
         return;
       }
       int owned = Math.max(1, machines / clients);
-      int m = Math.min(machines - 1, id + clients * random.nextInt(owned));
-      warning[m] = !warning[m];
-      Health h = warning[m] ? Health.WARNING : Health.OK;
-      client.sendAsync(new ReportHealth(MachineId.of("m" + m), h, "bench")).whenComplete((r, e) -> {
+      List<DmCommand> batch = new ArrayList<>(perRequest);
+      java.util.Set<Integer> picked = new java.util.HashSet<>();
+      while (batch.size() < Math.min(perRequest, owned)) {
+        int m = Math.min(machines - 1, id + clients * random.nextInt(owned));
+        if (picked.add(m)) {
+          warning[m] = !warning[m];
+          batch.add(new ReportHealth(MachineId.of("m" + m), warning[m] ? Health.WARNING : Health.OK, "bench"));
+        }
+      }
+      client.sendAllAsync(batch).whenComplete((results, e) -> {
         long now = System.nanoTime();
         if (start >= measureFrom && now <= end) {
           if (e != null) {
-            failed.incrementAndGet();
-          } else if (r.accepted()) {
-            ok.incrementAndGet();
-            recorder.recordValue(now - start);
+            failed.addAndGet(batch.size());
           } else {
-            rejected.incrementAndGet();
+            for (CommandResult r : results) {
+              if (r.accepted()) {
+                ok.incrementAndGet();
+                recorder.recordValue(now - start);
+              } else {
+                rejected.incrementAndGet();
+              }
+            }
           }
         }
         next();

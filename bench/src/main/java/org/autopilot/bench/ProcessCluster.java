@@ -31,6 +31,11 @@ final class ProcessCluster implements AutoCloseable {
   private final String heap;
 
   ProcessCluster(Path dir, int replicas, String heap) throws IOException {
+    this(dir, replicas, heap, "");
+  }
+
+  /** A cluster whose replica configs end with {@code extraYaml} (e.g. a batch section). */
+  ProcessCluster(Path dir, int replicas, String heap, String extraYaml) throws IOException {
     this.dir = dir;
     this.heap = heap;
     this.token = TokenAuthenticator.newToken(new SecureRandom());
@@ -48,7 +53,8 @@ final class ProcessCluster implements AutoCloseable {
     for (String id : ports.keySet()) {
       Files.writeString(dir.resolve(id + ".yaml"), "id: " + id + "\ndataDir: " + id + "\n" + peers
           + "raft: {electionTimeoutMin: 300ms, electionTimeoutMax: 600ms, snapshotEvery: 50000}\n"
-          + "tokens:\n  - {name: bench, role: admin, sha256: " + TokenAuthenticator.sha256(token) + "}\n");
+          + "tokens:\n  - {name: bench, role: admin, sha256: " + TokenAuthenticator.sha256(token) + "}\n"
+          + extraYaml);
     }
   }
 
@@ -72,9 +78,14 @@ final class ProcessCluster implements AutoCloseable {
 
   void start(String id) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx" + heap, "-XX:+UseParallelGC",
-        "-cp", System.getProperty("java.class.path"), "org.autopilot.launcher.Main", "dm",
-        "--config", dir.resolve(id + ".yaml").toString())
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseParallelGC"));
+    String extra = System.getenv("AUTOPILOT_BENCH_REPLICA_OPTS");
+    if (extra != null && !extra.isBlank()) {
+      cmd.addAll(List.of(extra.replace("{id}", id).trim().split("\\s+")));
+    }
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.autopilot.launcher.Main",
+        "dm", "--config", dir.resolve(id + ".yaml").toString()));
+    ProcessBuilder pb = new ProcessBuilder(cmd)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(id + ".log").toFile()));
     live.put(id, pb.start());
@@ -90,9 +101,16 @@ final class ProcessCluster implements AutoCloseable {
   }
 
   /** The id of the leader, polling every replica's status for up to {@code timeout}. */
-  Optional<String> leader(Duration timeout) throws InterruptedException {
+  Optional<String> leader(Duration timeout) throws InterruptedException, IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
     do {
+      for (Map.Entry<String, Process> e : live.entrySet()) {
+        if (!e.getValue().isAlive()) {
+          List<String> log = Files.readAllLines(dir.resolve(e.getKey() + ".log"));
+          throw new IllegalStateException("replica " + e.getKey() + " exited; last log lines:\n"
+              + String.join("\n", log.subList(Math.max(0, log.size() - 8), log.size())));
+        }
+      }
       for (String id : live.keySet()) {
         try {
           HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(apis.get(id) + "/status"))
@@ -110,10 +128,17 @@ final class ProcessCluster implements AutoCloseable {
     return Optional.empty();
   }
 
+  /** Stops every replica gracefully (SIGTERM, then SIGKILL after 15 s). */
   @Override
   public void close() throws InterruptedException {
-    for (String id : new ArrayList<>(live.keySet())) {
-      kill(id);
+    for (Process p : live.values()) {
+      p.destroy();
     }
+    for (Process p : live.values()) {
+      if (!p.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    }
+    live.clear();
   }
 }

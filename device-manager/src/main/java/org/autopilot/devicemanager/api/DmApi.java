@@ -57,6 +57,13 @@ public final class DmApi implements AutoCloseable {
   private final Map<String, String> peerApis;
   private final DmMetrics metrics;
   private final Javalin app;
+  /** Writes answers, so that neither Raft's reply threads nor the watch notifier do. */
+  private final java.util.concurrent.ExecutorService responders =
+      java.util.concurrent.Executors.newFixedThreadPool(4, r -> {
+        Thread t = new Thread(r, "dm-api-respond");
+        t.setDaemon(true);
+        return t;
+      });
 
   /**
    * An API over {@code replica}; {@code peerApis} maps replica ids to their API base URLs so
@@ -92,6 +99,7 @@ public final class DmApi implements AutoCloseable {
   @Override
   public void close() {
     app.stop();
+    responders.shutdownNow();
   }
 
   private void routes() {
@@ -205,10 +213,10 @@ public final class DmApi implements AutoCloseable {
       }
       ready = awaitChange(index, System.nanoTime() + wait.toNanos(), changed);
     }
-    ctx.future(() -> ready.thenAccept(f -> {
+    ctx.future(() -> ready.thenAcceptAsync(f -> {
       ctx.header("X-Dm-Index", Long.toString(f.revision()));
       ctx.json(render.apply(f));
-    }));
+    }, responders));
   }
 
   private CompletableFuture<Fleet> awaitChange(long index, long deadline, Predicate<Fleet> changed) {
@@ -254,7 +262,7 @@ public final class DmApi implements AutoCloseable {
       answers.add(batcher.submit(new Proposal(who.name(), c)));
     }
     CompletableFuture<Void> all = CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new));
-    ctx.future(() -> all.handle((ok, error) -> {
+    ctx.future(() -> all.handleAsync((ok, error) -> {
       if (error != null) {
         metrics.commandsUnavailable(commands.size());
         error(ctx, 503, "not committed (outcome unknown, retry with care): " + rootMessage(error));
@@ -270,7 +278,7 @@ public final class DmApi implements AutoCloseable {
         ctx.json(results);
       }
       return null;
-    }));
+    }, responders));
   }
 
   private static int statusOf(CommandResult r) {

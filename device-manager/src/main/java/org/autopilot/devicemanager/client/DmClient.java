@@ -42,6 +42,7 @@ import org.autopilot.devicemanager.model.MachineId;
 public final class DmClient {
   private static final TypeReference<Page<Machine>> MACHINES = new TypeReference<>() {};
   private static final TypeReference<List<CommandResult>> RESULTS = new TypeReference<>() {};
+  private static final TypeReference<List<DmCommand>> COMMAND_LIST = new TypeReference<>() {};
 
   private final List<URI> endpoints;
   private final String token;
@@ -90,14 +91,19 @@ public final class DmClient {
 
   /** Sends up to 1,000 commands in one request; answers come in the same order. */
   public List<CommandResult> sendAll(List<? extends DmCommand> commands) {
+    return join(sendAllAsync(commands));
+  }
+
+  /** {@link #sendAll} without blocking. */
+  public CompletableFuture<List<CommandResult>> sendAllAsync(List<? extends DmCommand> commands) {
     byte[] body;
     try {
-      body = Json.mapper().writerFor(new TypeReference<List<DmCommand>>() {}).writeValueAsBytes(commands);
+      body = Json.mapper().writerFor(COMMAND_LIST).writeValueAsBytes(commands);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return join(request("POST", "commands", body, false, Duration.ZERO)
-        .thenApply(answer -> read(answer, RESULTS)));
+    return request("POST", "commands", body, false, Duration.ZERO)
+        .thenApply(answer -> read(answer, RESULTS));
   }
 
   /** One page of machines, filtered by the non-null query values. */

@@ -44,6 +44,11 @@ public final class FleetLedger implements AutoCloseable {
    * malformed entry changes nothing and answers with an error; it never stops the replica.
    */
   public byte[] applyEntry(byte[] entry) {
+    return applyEntry(entry, true);
+  }
+
+  /** As {@link #applyEntry(byte[])}; without {@code answer} the answers are not encoded (empty). */
+  public byte[] applyEntry(byte[] entry, boolean answer) {
     LogBatch batch;
     try {
       batch = LogBatch.decode(entry);
@@ -51,7 +56,8 @@ public final class FleetLedger implements AutoCloseable {
       return encode(List.of(new CommandResult(false, fleet.revision(),
           Decision.Rejection.INVALID, e.getMessage(), null)));
     }
-    return encode(apply(batch.at(), batch.proposals()));
+    List<CommandResult> results = apply(batch.at(), batch.proposals());
+    return answer ? encode(results) : new byte[0];
   }
 
   /** Applies proposals stamped at {@code at}, in order; the answers are in the same order. */

@@ -15,6 +15,7 @@ import java.time.InstantSource;
 import java.util.concurrent.CompletableFuture;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -96,9 +97,11 @@ final class FleetStateMachineAdapter extends BaseStateMachine {
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
     LogEntryProto entry = trx.getLogEntry();
     byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
+    // Only the leader answers clients, so only the leader pays for encoding the answers.
+    boolean answer = trx.getServerRole() == RaftPeerRole.LEADER;
     byte[] answers;
     synchronized (this) {
-      answers = ledger.applyEntry(data);
+      answers = ledger.applyEntry(data, answer);
       updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
     }
     return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(answers)));

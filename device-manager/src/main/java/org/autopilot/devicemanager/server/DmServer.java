@@ -30,7 +30,7 @@ public final class DmServer implements AutoCloseable {
   /** Starts a replica as configured; its data directory is reused if it exists. */
   public static DmServer start(DmConfig config, InstantSource clock) throws IOException {
     config.validate();
-    Replica replica = RatisReplica.start(config.settings(), clock);
+    Replica replica = RatisReplica.start(config.settings(), clock, config.batchMaxInFlight());
     DmMetrics metrics = new DmMetrics(replica);
     CommandBatcher batcher = new CommandBatcher(batch -> {
       metrics.batch(batch.size());
