@@ -33,6 +33,7 @@ public final class DmFailoverBench implements Callable<Integer> {
   @Option(names = "--clients", defaultValue = "32") int clients;
   @Option(names = "--steady", defaultValue = "3", description = "seconds of load before each kill") int steady;
   @Option(names = "--heap", defaultValue = "512m") String heap;
+  @Option(names = "--window", defaultValue = "8", description = "seconds observed after each kill") int window;
   @Option(names = "--seed", defaultValue = "7") long seed;
   @Option(names = "--data", description = "data directory (default: a new temp dir)") Path data;
 
@@ -88,11 +89,18 @@ public final class DmFailoverBench implements Callable<Integer> {
         long kill = System.nanoTime();
         cluster.kill(leader);
         killed.add(leader);
-        Thread.sleep(4000);
+        String next = cluster.leader(Duration.ofSeconds(20)).orElse("none");
+        long elected = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - kill);
+        Thread.sleep(Math.max(0, window * 1000L - elected));
         long stall = maxGap(ackTimes, kill - TimeUnit.MILLISECONDS.toNanos(200), System.nanoTime());
         stalls.add(stall);
-        System.out.printf("round %d: killed leader %s; longest write stall %d ms%n", round, leader, stall);
+        System.out.printf("round %d: killed leader %s; %s leads after %d ms; longest write stall %d ms%n",
+            round, leader, next, elected, stall);
         cluster.start(leader);
+        long restart = System.nanoTime();
+        boolean caughtUp = cluster.awaitCaughtUp(Duration.ofSeconds(60));
+        System.out.printf("         %s restarted and %s in %d ms%n", leader,
+            caughtUp ? "caught up" : "did NOT catch up", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restart));
       }
       Thread.sleep(steady * 1000L);
       stopAt.set(System.nanoTime());

@@ -128,6 +128,43 @@ final class ProcessCluster implements AutoCloseable {
     return Optional.empty();
   }
 
+  /**
+   * Waits until every running replica has applied at least what the leader had applied when
+   * the wait began, so the next fault hits a healthy cluster; false on timeout.
+   */
+  boolean awaitCaughtUp(Duration timeout) throws InterruptedException, IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String leader = leader(timeout).orElse(null);
+    if (leader == null) {
+      return false;
+    }
+    long target = appliedIndex(leader);
+    do {
+      boolean all = true;
+      for (String id : live.keySet()) {
+        all &= appliedIndex(id) >= target;
+      }
+      if (all) {
+        return true;
+      }
+      Thread.sleep(100);
+    } while (System.nanoTime() < deadline);
+    return false;
+  }
+
+  private long appliedIndex(String id) throws InterruptedException {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(apis.get(id) + "/status"))
+          .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(1)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"appliedIndex\":(-?\\d+)")
+          .matcher(r.body());
+      return r.statusCode() == 200 && m.find() ? Long.parseLong(m.group(1)) : -1;
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
   /** Stops every replica gracefully (SIGTERM, then SIGKILL after 15 s). */
   @Override
   public void close() throws InterruptedException {

@@ -220,6 +220,7 @@ public final class DmClient {
           boolean retry = n < maxAttempts && (idempotent || notArrived);
           if (base.equals(leader)) {
             leader = null;
+            CompletableFuture.runAsync(this::refreshLeader);
           }
           current.incrementAndGet();
           String what = error != null ? cause.toString() : "HTTP " + resp.statusCode() + " " + message(resp);
@@ -227,11 +228,13 @@ public final class DmClient {
             throw new DmClientException(error != null ? 0 : resp.statusCode(),
                 method + " " + base + path + " failed after " + n + " attempt(s): " + what, cause);
           }
-          if (!idempotent) {
-            refreshLeader();
+          // Another replica is tried at once; only after every replica failed once more do we
+          // back off (jittered, exponential, at most 1 s).
+          long sleep = 0;
+          if (n % endpoints.size() == 0) {
+            long backoff = Math.min(1000, 50L << Math.min(n / endpoints.size(), 5));
+            sleep = backoff / 2 + (long) (random.nextDouble() * backoff / 2);
           }
-          long backoff = Math.min(2000, 50L << Math.min(n, 6));
-          long sleep = backoff / 2 + (long) (random.nextDouble() * backoff / 2);
           return CompletableFuture.supplyAsync(() -> null,
                   CompletableFuture.delayedExecutor(sleep, TimeUnit.MILLISECONDS))
               .thenCompose(x -> attempt(method, path, body, idempotent, wait, n + 1));
