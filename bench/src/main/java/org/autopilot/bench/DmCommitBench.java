@@ -41,13 +41,15 @@ public final class DmCommitBench implements Callable<Integer> {
   @Option(names = "--replicas", defaultValue = "3") int replicas;
   @Option(names = "--seconds", defaultValue = "20", description = "measured time") int seconds;
   @Option(names = "--warmup", defaultValue = "25", description = "unmeasured load before (JIT warm-up of 4 JVMs)") int warmup;
-  @Option(names = "--clients", defaultValue = "8", description = "concurrent clients, each one request at a time") int clients;
+  @Option(names = "--clients", defaultValue = "16", description = "concurrent clients, each one request at a time") int clients;
   @Option(names = "--machines", defaultValue = "10000") int machines;
-  @Option(names = "--per-request", defaultValue = "50",
+  @Option(names = "--per-request", defaultValue = "10",
       description = "commands per HTTP request (satellites report in batches; 1 = one command per request)")
   int perRequest;
-  @Option(names = "--connections", defaultValue = "4", description = "client library instances shared by the clients") int connections;
+  @Option(names = "--connections", defaultValue = "2", description = "client library instances shared by the clients") int connections;
   @Option(names = "--heap", defaultValue = "1g", description = "heap of each replica JVM") String heap;
+  @Option(names = "--in-process", description = "run the replicas inside the benchmark's JVM "
+      + "(default: one process per replica)") boolean inProcess;
   @Option(names = "--max-in-flight", defaultValue = "1",
       description = "replica config batch.maxInFlight: log entries in flight per replica") int maxInFlight;
   @Option(names = "--seed", defaultValue = "42") long seed;
@@ -63,12 +65,10 @@ public final class DmCommitBench implements Callable<Integer> {
     double fsync = FsyncProbe.perSecond(dir, Duration.ofSeconds(3));
     System.out.printf("baseline: %.0f fdatasync/s (4 KiB appends) in %s%n", fsync, dir);
 
-    try (ProcessCluster cluster = new ProcessCluster(dir, replicas, heap,
-        "batch: {maxInFlight: " + maxInFlight + "}\n")) {
-      cluster.startAll();
-      String leader = cluster.leader(Duration.ofSeconds(60)).orElseThrow(() ->
-          new IllegalStateException("no leader within 60 s; see " + dir + "/*.log"));
-      System.out.println("leader: " + leader);
+    try (Replicas cluster = inProcess ? Replicas.inProcess(dir, replicas)
+        : Replicas.processes(dir, replicas, heap, "batch: {maxInFlight: " + maxInFlight + "}\n")) {
+      System.out.println("replicas: " + (inProcess ? "in this JVM" : "one JVM process each")
+          + ", API " + cluster.apiUrls());
       List<DmClient> pool = new ArrayList<>();
       for (int i = 0; i < connections; i++) {
         DmClient c = new DmClient(cluster.apiUrls(), cluster.token(), new Random(seed + i),
@@ -97,7 +97,7 @@ public final class DmCommitBench implements Callable<Integer> {
       double perSecond = ok.get() / (double) seconds;
       double[] batch = batchSizes(cluster);
       new Report("dm-commit")
-          .put("replicas", replicas).put("clients", clients).put("commands_per_request", perRequest)
+          .put("replicas", replicas).put("replica_processes", !inProcess).put("clients", clients).put("commands_per_request", perRequest)
           .put("seconds", seconds)
           .put("commands", ok.get()).put("rejected", rejected.get()).put("failed", failed.get())
           .put("commands_per_s", perSecond)
@@ -133,7 +133,7 @@ public final class DmCommitBench implements Callable<Integer> {
   }
 
   /** Sum and count of commands per log entry over every replica's batcher, from /metrics. */
-  private static double[] batchSizes(ProcessCluster cluster) {
+  private static double[] batchSizes(Replicas cluster) {
     double sum = 0;
     double count = 0;
     HttpClient http = HttpClient.newHttpClient();

@@ -7,10 +7,6 @@ import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,8 +17,15 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.api.Request;
+import org.eclipse.jetty.client.api.Result;
+import org.eclipse.jetty.client.util.BufferingResponseListener;
+import org.eclipse.jetty.client.util.BytesRequestContent;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.autopilot.devicemanager.api.FleetQueries.EventPage;
 import org.autopilot.devicemanager.api.FleetQueries.Page;
 import org.autopilot.devicemanager.command.DmCommand;
@@ -39,7 +42,9 @@ import org.autopilot.devicemanager.model.MachineId;
  * retried with jittered exponential backoff only when it certainly did not arrive (connection
  * refused) or is a read; a write whose outcome is unknown is reported, never silently resent.
  */
-public final class DmClient {
+public final class DmClient implements AutoCloseable {
+  /** Largest answer accepted (a page of 10,000 machines fits). */
+  private static final int MAX_ANSWER = 64 << 20;
   private static final TypeReference<Page<Machine>> MACHINES = new TypeReference<>() {};
   private static final TypeReference<List<CommandResult>> RESULTS = new TypeReference<>() {};
   private static final TypeReference<List<DmCommand>> COMMAND_LIST = new TypeReference<>() {};
@@ -69,8 +74,20 @@ public final class DmClient {
     this.random = random;
     this.timeout = timeout;
     this.maxAttempts = Math.max(1, maxAttempts);
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
-        .version(HttpClient.Version.HTTP_1_1).build();
+    this.http = new HttpClient();
+    QueuedThreadPool threads = new QueuedThreadPool(16, 2);
+    threads.setName("dm-client");
+    threads.setDaemon(true);
+    http.setExecutor(threads);
+    http.setConnectTimeout(2000);
+    http.setMaxConnectionsPerDestination(32_768);
+    http.setMaxRequestsQueuedPerDestination(65_536);
+    http.setFollowRedirects(false);
+    try {
+      http.start();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start the HTTP client: " + e.getMessage(), e);
+    }
   }
 
   /** A client with 10 s timeouts and 6 attempts. */
@@ -195,15 +212,7 @@ public final class DmClient {
   private CompletableFuture<byte[]> attempt(String method, String path, byte[] body,
       boolean idempotent, Duration wait, int n) {
     URI base = !idempotent && leader != null ? leader : endpoints.get(Math.floorMod(current.get(), endpoints.size()));
-    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path))
-        .timeout(timeout.plus(wait))
-        .header("Accept", "application/json");
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    b = body == null ? b.GET() : b.header("Content-Type", "application/json")
-        .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
-    return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray())
+    return exchange(method, base.resolve(path), body, timeout.plus(wait))
         .handle((resp, error) -> {
           if (error == null && resp.statusCode() < 500) {
             int sc = resp.statusCode();
@@ -216,7 +225,8 @@ public final class DmClient {
           }
           Throwable cause = error instanceof CompletionException ? error.getCause() : error;
           boolean notArrived = cause instanceof ConnectException
-              || cause instanceof HttpConnectTimeoutException;
+              || cause instanceof java.net.SocketTimeoutException && cause.getMessage() != null
+                  && cause.getMessage().contains("onnect");
           boolean retry = n < maxAttempts && (idempotent || notArrived);
           if (base.equals(leader)) {
             leader = null;
@@ -247,17 +257,13 @@ public final class DmClient {
     for (int i = 0; i < endpoints.size(); i++) {
       URI base = endpoints.get(Math.floorMod(current.get() + i, endpoints.size()));
       try {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve("status")).timeout(Duration.ofSeconds(2));
-        if (token != null) {
-          b.header("Authorization", "Bearer " + token);
-        }
-        HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        Resp r = exchange("GET", base.resolve("status"), null, Duration.ofSeconds(2)).get();
         JsonNode api = r.statusCode() == 200 ? read(r.body(), JsonNode.class).get("leaderApi") : null;
         if (api != null && api.isTextual()) {
           leader = URI.create(api.asText() + "/api/v1/");
           return;
         }
-      } catch (IOException e) {
+      } catch (ExecutionException | RuntimeException e) {
         // try the next replica
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -266,7 +272,47 @@ public final class DmClient {
     }
   }
 
-  private static String message(HttpResponse<byte[]> resp) {
+  /** Stops the HTTP client; the instance is unusable afterwards. */
+  @Override
+  public void close() {
+    try {
+      http.stop();
+    } catch (Exception e) {
+      // closing anyway
+    }
+  }
+
+  /** One HTTP exchange: completes with status and body, or with the transport's failure. */
+  private CompletableFuture<Resp> exchange(String method, URI uri, byte[] body, Duration timeout) {
+    CompletableFuture<Resp> result = new CompletableFuture<>();
+    Request req = http.newRequest(uri).method(method)
+        .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .headers(h -> {
+          h.put("Accept", "application/json");
+          if (token != null) {
+            h.put("Authorization", "Bearer " + token);
+          }
+        });
+    if (body != null) {
+      req.body(new BytesRequestContent("application/json", body));
+    }
+    req.send(new BufferingResponseListener(MAX_ANSWER) {
+      @Override
+      public void onComplete(Result r) {
+        if (r.isFailed()) {
+          result.completeExceptionally(r.getFailure());
+        } else {
+          result.complete(new Resp(r.getResponse().getStatus(), getContent()));
+        }
+      }
+    });
+    return result;
+  }
+
+  /** An HTTP answer. */
+  private record Resp(int statusCode, byte[] body) {}
+
+  private static String message(Resp resp) {
     String s = new String(resp.body(), StandardCharsets.UTF_8);
     try {
       JsonNode n = Json.lenient().readTree(s);
