@@ -81,6 +81,12 @@ public final class DmApi implements AutoCloseable {
       cfg.http.maxRequestSize = MAX_BODY;
       cfg.http.asyncTimeout = MAX_WAIT.plusSeconds(30).toMillis();
       cfg.jsonMapper(new JavalinJackson(Json.mapper(), false));
+      // Per-connection memory matters with 10,000 open watches: Jetty's default header cache
+      // (a 16 K-char trie per connection) and 32 KiB output buffer would take ~1 GB.
+      cfg.jetty.modifyHttpConfiguration(http -> {
+        http.setHeaderCacheSize(0);
+        http.setOutputBufferSize(4096);
+      });
     });
     routes();
   }
@@ -88,6 +94,13 @@ public final class DmApi implements AutoCloseable {
   /** Starts serving on {@code host:port} (port 0 picks a free one). */
   public DmApi start(String host, int port) {
     app.start(host, port);
+    // A blocking query may wait up to MAX_WAIT without a byte on the wire: Jetty's default
+    // 30 s idle timeout would cut it off.
+    for (org.eclipse.jetty.server.Connector c : app.jettyServer().server().getConnectors()) {
+      if (c instanceof org.eclipse.jetty.server.AbstractConnector a) {
+        a.setIdleTimeout(MAX_WAIT.plusSeconds(30).toMillis());
+      }
+    }
     return this;
   }
 

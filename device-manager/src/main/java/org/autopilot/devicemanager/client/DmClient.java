@@ -79,7 +79,7 @@ public final class DmClient implements AutoCloseable {
     threads.setName("dm-client");
     threads.setDaemon(true);
     http.setExecutor(threads);
-    http.setConnectTimeout(2000);
+    http.setConnectTimeout(5000);
     http.setMaxConnectionsPerDestination(32_768);
     http.setMaxRequestsQueuedPerDestination(65_536);
     http.setFollowRedirects(false);
