@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,8 +23,8 @@ public final class FleetWatch implements AutoCloseable {
   private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicBoolean notifyPending = new AtomicBoolean();
-  private final ScheduledExecutorService notifier = daemon("dm-watch-notify");
-  private final ScheduledExecutorService timer = daemon("dm-watch-timeout");
+  private final ScheduledThreadPoolExecutor notifier = daemon("dm-watch-notify");
+  private final ScheduledThreadPoolExecutor timer = daemon("dm-watch-timeout");
 
   /** A watch over the fleet that {@code current} returns. */
   public FleetWatch(Supplier<Fleet> current) {
@@ -46,8 +46,10 @@ public final class FleetWatch implements AutoCloseable {
     open.incrementAndGet();
     w.future.whenComplete((f, e) -> open.decrementAndGet());
     waiters.add(w);
-    timer.schedule(() -> w.future.complete(current.get()), maxWait.toMillis(),
-        TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> timeout = timer.schedule(() -> w.future.complete(current.get()),
+        maxWait.toMillis(), TimeUnit.MILLISECONDS);
+    // An answered watch must not leave its timeout queued for minutes.
+    w.future.whenComplete((f, e) -> timeout.cancel(false));
     // A change published between the first read and add() must not be missed.
     Fleet after = current.get();
     if (after.revision() > afterRevision) {
@@ -66,6 +68,11 @@ public final class FleetWatch implements AutoCloseable {
   /** Number of callers waiting right now. */
   public int openWatches() {
     return open.get();
+  }
+
+  /** Timers queued for waits (answered watches leave none behind); for metrics and tests. */
+  public int pendingTimeouts() {
+    return timer.getQueue().size();
   }
 
   private void wake() {
@@ -91,12 +98,14 @@ public final class FleetWatch implements AutoCloseable {
     waiters.clear();
   }
 
-  private static ScheduledExecutorService daemon(String name) {
-    return Executors.newSingleThreadScheduledExecutor(r -> {
+  private static ScheduledThreadPoolExecutor daemon(String name) {
+    ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, name);
       t.setDaemon(true);
       return t;
     });
+    e.setRemoveOnCancelPolicy(true);
+    return e;
   }
 
   private record Waiter(long afterRevision, CompletableFuture<Fleet> future) {}

@@ -98,4 +98,20 @@ class LedgerAndSnapshotTest {
     assertThat(ledger.watch().await(0, Duration.ofSeconds(30))).as("already newer").isDone();
     ledger.close();
   }
+
+  @Test
+  void answeredWatchesLeaveNoTimersBehind() throws Exception {
+    FleetLedger ledger = new FleetLedger(100);
+    List<CompletableFuture<Fleet>> watches = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      watches.add(ledger.watch().await(0, Duration.ofMinutes(5)));
+    }
+    assertThat(ledger.watch().pendingTimeouts()).isGreaterThanOrEqualTo(1000);
+    ledger.apply(T0, List.of(new Proposal("a", type("web"))));
+    for (CompletableFuture<Fleet> w : watches) {
+      assertThat(w.get(5, java.util.concurrent.TimeUnit.SECONDS).revision()).isEqualTo(1);
+    }
+    assertThat(ledger.watch().pendingTimeouts()).as("only the periodic sweep").isLessThanOrEqualTo(1);
+    ledger.close();
+  }
 }
