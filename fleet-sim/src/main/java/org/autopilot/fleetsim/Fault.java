@@ -1,0 +1,17 @@
+package org.autopilot.fleetsim;
+
+/** A fault that can be injected into a simulated machine. */
+public enum Fault {
+  /** The disk reports unrecoverable errors: {@code disk-check} exits 2, writes fail. */
+  DISK_ERROR,
+  /** Apps started on the machine crash at once (read by the machine's agent). */
+  CRASHING_APP,
+  /** The agent stops making progress (read by the machine's agent). */
+  HUNG_AGENT,
+  /** The agent's heartbeats are dropped (read by the machine's agent). */
+  LOST_HEARTBEAT,
+  /** Every SSH command answers two seconds late. */
+  SLOW_NETWORK,
+  /** The machine is unreachable: its SSH endpoint refuses connections. */
+  DEAD_NETWORK
+}
