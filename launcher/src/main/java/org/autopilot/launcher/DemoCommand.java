@@ -13,13 +13,16 @@ import org.autopilot.devicemanager.command.DefineScaleUnit;
 import org.autopilot.devicemanager.command.DmCommand;
 import org.autopilot.devicemanager.server.DmServer;
 import org.autopilot.devicemanager.server.LocalCluster;
+import org.autopilot.fleetsim.MachineAgent;
+import org.autopilot.fleetsim.OperatorKey;
+import org.autopilot.fleetsim.SimulatedFleet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code autopilot demo}: the whole system on this machine, as much of it as exists. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Starts DM replicas on loopback (data in demo-data/), prints where the API is "
-        + "and the credentials; Ctrl-C stops everything.")
+    description = "Starts DM replicas and a simulated fleet on loopback (data in demo-data/), "
+        + "prints where the API is and the credentials; Ctrl-C stops everything.")
 final class DemoCommand implements Callable<Integer> {
   @Option(names = "--replicas", defaultValue = "3", description = "DM replicas: 1, 3, 5 or 7 (default ${DEFAULT-VALUE})")
   int replicas;
@@ -31,6 +34,10 @@ final class DemoCommand implements Callable<Integer> {
       description = "API ports are BASE+1.., Raft ports BASE+101.. (default ${DEFAULT-VALUE})")
   int basePort;
 
+  @Option(names = "--machines", defaultValue = "20",
+      description = "simulated machines, SSH on ports BASE+201.. (default ${DEFAULT-VALUE})")
+  int machines;
+
   @Option(names = "--exit-after", paramLabel = "SECONDS", defaultValue = "0",
       description = "stop by itself after this long (0 = run until Ctrl-C)")
   long exitAfter;
@@ -38,12 +45,20 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     LocalCluster cluster = LocalCluster.create(data, replicas, basePort, InstantSource.system());
+    Path keyFile = data.resolve("fleet").resolve("operator_key");
+    SimulatedFleet fleet = new SimulatedFleet(data.resolve("fleet"),
+        List.of(OperatorKey.loadOrCreate(keyFile).getPublic()), () -> MachineAgent.NONE,
+        Duration.ofSeconds(2));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      fleet.close();
       cluster.close();
       stopped.countDown();
     }, "demo-shutdown"));
     cluster.start();
+    for (int i = 1; i <= machines; i++) {
+      fleet.add(String.format("sim-%02d", i), basePort + 200 + i);
+    }
     DmServer leader = cluster.leader(30_000).orElseThrow(() ->
         new IllegalStateException("no DM leader elected within 30 s"));
     DmClient client = new DmClient(cluster.apiUrls(), cluster.token(Role.ADMIN));
@@ -67,7 +82,12 @@ final class DemoCommand implements Callable<Integer> {
     System.out.println("Try:  ./autopilot status   ./autopilot machines list   ./autopilot events --follow");
     System.out.println("      curl -H 'Authorization: Bearer " + cluster.token(Role.ADMIN) + "' "
         + cluster.apiUrls().get(0) + "/machines");
-    System.out.println("Not built yet: the simulated fleet, satellites and Cockpit (see README roadmap).");
+    if (machines > 0) {
+      System.out.println("Simulated fleet: " + machines + " machines, SSH on 127.0.0.1:"
+          + (basePort + 201) + "-" + (basePort + 200 + machines) + ", key " + keyFile
+          + "  (e.g. ssh -i " + keyFile + " -p " + (basePort + 201) + " root@127.0.0.1 machine-id)");
+    }
+    System.out.println("Not built yet: discovery into the DM, agents, satellites and Cockpit (see README).");
     System.out.println("Ctrl-C stops everything; the data stays in " + data + "/.");
     System.out.flush();
     if (exitAfter > 0) {
