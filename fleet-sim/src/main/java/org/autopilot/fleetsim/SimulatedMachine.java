@@ -85,6 +85,11 @@ public final class SimulatedMachine implements AutoCloseable {
     return power;
   }
 
+  /** The faults injected now. */
+  public synchronized Set<Fault> faults() {
+    return EnumSet.copyOf(faults.isEmpty() ? EnumSet.noneOf(Fault.class) : faults);
+  }
+
   /** Whether a fault is injected. */
   public synchronized boolean has(Fault f) {
     return faults.contains(f);

@@ -13,6 +13,7 @@ import org.autopilot.devicemanager.command.DefineScaleUnit;
 import org.autopilot.devicemanager.command.DmCommand;
 import org.autopilot.devicemanager.server.DmServer;
 import org.autopilot.devicemanager.server.LocalCluster;
+import org.autopilot.fleetsim.FleetControl;
 import org.autopilot.fleetsim.MachineAgent;
 import org.autopilot.fleetsim.OperatorKey;
 import org.autopilot.fleetsim.SimulatedFleet;
@@ -59,6 +60,8 @@ final class DemoCommand implements Callable<Integer> {
     for (int i = 1; i <= machines; i++) {
       fleet.add(String.format("sim-%02d", i), basePort + 200 + i);
     }
+    FleetControl control = new FleetControl(fleet, cluster.token(Role.ADMIN)).start(basePort + 200);
+    Runtime.getRuntime().addShutdownHook(new Thread(control::close, "fleet-control-shutdown"));
     DmServer leader = cluster.leader(30_000).orElseThrow(() ->
         new IllegalStateException("no DM leader elected within 30 s"));
     DmClient client = new DmClient(cluster.apiUrls(), cluster.token(Role.ADMIN));
@@ -87,6 +90,8 @@ final class DemoCommand implements Callable<Integer> {
           + (basePort + 201) + "-" + (basePort + 200 + machines) + ", key " + keyFile
           + "  (e.g. ssh -i " + keyFile + " -p " + (basePort + 201) + " root@127.0.0.1 machine-id)");
     }
+    System.out.println("Fleet control: http://127.0.0.1:" + control.port()
+        + "/fleet/machines  (./autopilot fleet list | add sim-21 | inject sim-03 DISK_ERROR | power sim-03 off)");
     System.out.println("Not built yet: discovery into the DM, agents, satellites and Cockpit (see README).");
     System.out.println("Ctrl-C stops everything; the data stays in " + data + "/.");
     System.out.flush();
