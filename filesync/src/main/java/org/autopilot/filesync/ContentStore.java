@@ -1,0 +1,154 @@
+package org.autopilot.filesync;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Files named by their SHA-256 under {@code <root>/blobs/ab/<hash>}, each with a chunk list
+ * ({@code <hash>.chunks}: the SHA-256 of every {@link #CHUNK}-byte chunk) written when the file
+ * is stored, so a reader can verify data chunk by chunk. Partial downloads live in
+ * {@code <root>/partial/}. Writes are atomic (temporary file, fsync, rename).
+ */
+public final class ContentStore {
+  /** Chunk size for verification and resumption. */
+  public static final int CHUNK = 1 << 20;
+  private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final Path root;
+
+  /**
+   * The chunk list of a file.
+   *
+   * @param size file size in bytes
+   * @param chunkSize chunk size in bytes
+   * @param chunks hex SHA-256 of each chunk, in order
+   */
+  public record Chunks(long size, int chunkSize, List<String> chunks) {}
+
+  /** A store rooted at {@code root} (created when missing). */
+  public ContentStore(Path root) throws IOException {
+    this.root = root;
+    Files.createDirectories(root.resolve("blobs"));
+    Files.createDirectories(root.resolve("partial"));
+    Files.createDirectories(root.resolve("tmp"));
+  }
+
+  /** Rejects anything but 64 lowercase hex digits (so no path can be smuggled in). */
+  public static String checkHash(String hash) {
+    if (hash == null || !HASH.matcher(hash).matches()) {
+      throw new IllegalArgumentException("'" + hash + "' is not a SHA-256 (64 lowercase hex digits)");
+    }
+    return hash;
+  }
+
+  /** Where the file with this hash lives. */
+  public Path path(String hash) {
+    checkHash(hash);
+    return root.resolve("blobs").resolve(hash.substring(0, 2)).resolve(hash);
+  }
+
+  /** Where a partial download of this hash lives. */
+  public Path partial(String hash) {
+    return root.resolve("partial").resolve(checkHash(hash) + ".part");
+  }
+
+  /** Whether the file is here, complete. */
+  public boolean has(String hash) {
+    return Files.exists(path(hash));
+  }
+
+  /** Stores {@code data} and returns its hash. */
+  public String put(InputStream data) throws IOException {
+    Path tmp = Files.createTempFile(root.resolve("tmp"), "put", ".tmp");
+    MessageDigest whole = sha256();
+    List<String> chunks = new ArrayList<>();
+    long size = 0;
+    try (OutputStream out = Files.newOutputStream(tmp)) {
+      byte[] buf = new byte[CHUNK];
+      int n;
+      while ((n = data.readNBytes(buf, 0, CHUNK)) > 0) {
+        out.write(buf, 0, n);
+        whole.update(buf, 0, n);
+        chunks.add(hex(sha256().digest(java.util.Arrays.copyOf(buf, n))));
+        size += n;
+      }
+    }
+    String hash = hex(whole.digest());
+    install(tmp, hash, new Chunks(size, CHUNK, chunks));
+    return hash;
+  }
+
+  /** Stores bytes and returns their hash. */
+  public String put(byte[] data) throws IOException {
+    return put(new java.io.ByteArrayInputStream(data));
+  }
+
+  /** The chunk list of a stored file. */
+  public Chunks chunks(String hash) throws IOException {
+    return JSON.readValue(chunkFile(hash).toFile(), Chunks.class);
+  }
+
+  /**
+   * Moves a complete partial download into place after checking the whole file's hash; a file
+   * whose hash differs is deleted and reported.
+   */
+  public void commitPartial(String hash, Chunks chunks) throws IOException {
+    Path part = partial(hash);
+    MessageDigest d = sha256();
+    try (InputStream in = Files.newInputStream(part)) {
+      byte[] buf = new byte[1 << 16];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        d.update(buf, 0, n);
+      }
+    }
+    String actual = hex(d.digest());
+    if (!actual.equals(hash)) {
+      Files.delete(part);
+      throw new IOException("downloaded data hashes to " + actual + ", not " + hash + "; discarded");
+    }
+    install(part, hash, chunks);
+  }
+
+  private void install(Path file, String hash, Chunks chunks) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+    Path target = path(hash);
+    Files.createDirectories(target.getParent());
+    Path chunkTmp = Files.createTempFile(root.resolve("tmp"), "chunks", ".tmp");
+    JSON.writeValue(chunkTmp.toFile(), chunks);
+    Files.move(chunkTmp, chunkFile(hash), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private Path chunkFile(String hash) {
+    Path p = path(hash);
+    return p.resolveSibling(hash + ".chunks");
+  }
+
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  static String hex(byte[] b) {
+    return HexFormat.of().formatHex(b);
+  }
+}
