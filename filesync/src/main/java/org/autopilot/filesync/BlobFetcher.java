@@ -1,7 +1,6 @@
 package org.autopilot.filesync;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,10 +45,7 @@ public final class BlobFetcher {
   /** A fetcher into {@code store}; {@code capBytesPerSecond} 0 means uncapped. */
   public BlobFetcher(ContentStore store, long capBytesPerSecond) {
     this.store = store;
-    this.downlink = capBytesPerSecond <= 0 ? null : Bucket.builder()
-        .addLimit(Bandwidth.builder().capacity(Math.max(capBytesPerSecond / 10, 65_536))
-            .refillGreedy(capBytesPerSecond, Duration.ofSeconds(1)).build())
-        .build();
+    this.downlink = Bandwidth.cap(capBytesPerSecond);
   }
 
   /** Fetches {@code hash} from {@code sources} (base URIs like {@code http://h:p}), in order. */

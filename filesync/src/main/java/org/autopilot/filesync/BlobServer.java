@@ -1,6 +1,5 @@
 package org.autopilot.filesync;
 
-import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -32,10 +31,7 @@ public final class BlobServer implements AutoCloseable {
   /** A server for {@code store}; {@code capBytesPerSecond} 0 means uncapped. */
   public BlobServer(ContentStore store, long capBytesPerSecond, int maxConcurrent) {
     this.store = store;
-    this.uplink = capBytesPerSecond <= 0 ? null : Bucket.builder()
-        .addLimit(Bandwidth.builder().capacity(Math.max(capBytesPerSecond / 10, 65_536))
-            .refillGreedy(capBytesPerSecond, Duration.ofSeconds(1)).build())
-        .build();
+    this.uplink = Bandwidth.cap(capBytesPerSecond);
     this.slots = new Semaphore(maxConcurrent);
     this.app = Javalin.create(cfg -> cfg.showJavalinBanner = false);
     app.get("/blobs/{hash}", this::blob);
