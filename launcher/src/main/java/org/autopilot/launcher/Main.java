@@ -25,7 +25,8 @@ public final class Main implements Runnable {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler((e, line, parsed) -> {
-      line.getErr().println(line.getColorScheme().errorText("error: " + e.getMessage()));
+      String why = e.getMessage() != null ? e.getMessage() : e.toString();
+      line.getErr().println(line.getColorScheme().errorText("error: " + why));
       return 1;
     });
     return cl;
