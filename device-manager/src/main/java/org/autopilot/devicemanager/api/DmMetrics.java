@@ -40,7 +40,7 @@ public final class DmMetrics {
         .description("Fleet revision applied on this replica").register(registry);
     Gauge.builder("dm_machines", replica, r -> r.ledger().current().machines().size())
         .register(registry);
-    Gauge.builder("dm_is_leader", replica, r -> r.status().isLeader() ? 1 : 0).register(registry);
+    Gauge.builder("dm_is_leader", replica, r -> r.status().leading() ? 1 : 0).register(registry);
     Gauge.builder("dm_open_watches", replica, r -> r.ledger().watch().openWatches())
         .description("Blocking queries waiting right now").register(registry);
     new JvmThreadMetrics().bindTo(registry);

@@ -18,9 +18,8 @@ public record ReplicaStatus(
     String id, String role, String leader, long term, long appliedIndex, long firstLogIndex, long revision,
     List<String> peers) {
 
-  /** Whether this replica is the leader. */
-  @com.fasterxml.jackson.annotation.JsonIgnore
-  public boolean isLeader() {
+  /** Whether this replica is the leader (not a bean getter, so JSON keeps {@code leader}). */
+  public boolean leading() {
     return "LEADER".equals(role);
   }
 }

@@ -92,7 +92,7 @@ public final class LocalCluster implements AutoCloseable {
     long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
     do {
       for (DmServer s : live.values()) {
-        if (s.replica().status().isLeader()) {
+        if (s.replica().status().leading()) {
           return Optional.of(s);
         }
       }

@@ -35,6 +35,7 @@ class ClusterApiTest {
           new Random(3), Duration.ofSeconds(10), 1);
 
       assertThat(viaFollower.send(reg("f1")).accepted()).isTrue();
+      assertThat(viaFollower.status().at("/replica/leader").asText()).isEqualTo(leader.config().id());
       assertThat(viaFollower.status().get("leaderApi").asText())
           .isEqualTo(leader.config().peers().get(leader.config().id()).api());
       assertThat(viaFollower.allMachines(Map.of("consistent", "true")))

@@ -63,7 +63,7 @@ class RaftClusterTest {
   String leader() throws InterruptedException {
     for (int i = 0; i < 500; i++) {
       for (RatisReplica r : live.values()) {
-        if (r.status().isLeader()) {
+        if (r.status().leading()) {
           return r.id();
         }
       }
@@ -102,7 +102,7 @@ class RaftClusterTest {
           .isEqualTo(LifecycleState.PROVISIONING);
       assertThat(r.ledger().current().revision()).isEqualTo(2);
     }
-    RatisReplica follower = live.values().stream().filter(r -> !r.status().isLeader()).findFirst()
+    RatisReplica follower = live.values().stream().filter(r -> !r.status().leading()).findFirst()
         .orElse(live.values().iterator().next());
     assertThat(follower.readBarrier().get(10, TimeUnit.SECONDS)).isEqualTo(2);
   }
