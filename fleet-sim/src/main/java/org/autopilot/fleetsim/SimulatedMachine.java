@@ -40,7 +40,7 @@ public final class SimulatedMachine implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final Duration rebootDelay;
   private final SimpleGeneratorHostKeyProvider hostKeys;
-  private final Set<Fault> faults = EnumSet.noneOf(Fault.class);
+  private final EnumSet<Fault> faults = EnumSet.noneOf(Fault.class);
   private SshServer ssh;
   private MachineAgent agent;
   private Power power = Power.OFF;
@@ -87,7 +87,7 @@ public final class SimulatedMachine implements AutoCloseable {
 
   /** The faults injected now. */
   public synchronized Set<Fault> faults() {
-    return EnumSet.copyOf(faults.isEmpty() ? EnumSet.noneOf(Fault.class) : faults);
+    return EnumSet.copyOf(faults);
   }
 
   /** Whether a fault is injected. */

@@ -70,28 +70,34 @@ final class FleetCommand {
     }
   }
 
-  @Command(name = "inject", mixinStandardHelpOptions = true,
-      description = "Injects a fault: DISK_ERROR, CRASHING_APP, HUNG_AGENT, LOST_HEARTBEAT, SLOW_NETWORK, DEAD_NETWORK.")
-  static final class Inject implements Callable<Integer> {
+  /** Inject and clear differ only in the HTTP method. */
+  abstract static class FaultChange implements Callable<Integer> {
     @Mixin Target target;
     @Parameters(index = "0", paramLabel = "ID") String id;
     @Parameters(index = "1", paramLabel = "FAULT") String fault;
 
+    abstract String method();
+
     @Override
     public Integer call() throws Exception {
-      return target.call("POST", "/fleet/machines/" + id + "/faults/" + fault, null);
+      return target.call(method(), "/fleet/machines/" + id + "/faults/" + fault, null);
+    }
+  }
+
+  @Command(name = "inject", mixinStandardHelpOptions = true,
+      description = "Injects a fault: DISK_ERROR, CRASHING_APP, HUNG_AGENT, LOST_HEARTBEAT, SLOW_NETWORK, DEAD_NETWORK.")
+  static final class Inject extends FaultChange {
+    @Override
+    String method() {
+      return "POST";
     }
   }
 
   @Command(name = "clear", mixinStandardHelpOptions = true, description = "Clears a fault.")
-  static final class Clear implements Callable<Integer> {
-    @Mixin Target target;
-    @Parameters(index = "0", paramLabel = "ID") String id;
-    @Parameters(index = "1", paramLabel = "FAULT") String fault;
-
+  static final class Clear extends FaultChange {
     @Override
-    public Integer call() throws Exception {
-      return target.call("DELETE", "/fleet/machines/" + id + "/faults/" + fault, null);
+    String method() {
+      return "DELETE";
     }
   }
 }

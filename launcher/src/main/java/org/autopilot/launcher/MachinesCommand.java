@@ -47,15 +47,15 @@ final class MachinesCommand {
       put(filter, "health", health == null ? null : Health.parse(health).name());
       put(filter, "machineType", type);
       put(filter, "scaleUnit", unit);
-      long index = 0;
       do {
+        long seen = client.watch(0, Duration.ZERO);
         List<Machine> ms = client.allMachines(filter);
         if (watch) {
           System.out.print("\033[H\033[2J");
         }
         print(ms);
         if (watch) {
-          index = client.watch(Math.max(index, client.watch(0, Duration.ZERO)), Duration.ofMinutes(1));
+          client.watch(seen, Duration.ofMinutes(1));
         }
       } while (watch);
       return 0;

@@ -8,7 +8,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -65,12 +64,5 @@ public final class TokenAuthenticator {
     byte[] b = new byte[32];
     random.nextBytes(b);
     return HexFormat.of().formatHex(b);
-  }
-
-  /** Helper for tests and the demo: entries for plain tokens. */
-  public static List<TokenEntry> entries(Map<String, Role> nameRoles, Function<String, String> tokenOf) {
-    return nameRoles.entrySet().stream()
-        .map(e -> new TokenEntry(e.getKey(), e.getValue(), sha256(tokenOf.apply(e.getKey()))))
-        .toList();
   }
 }

@@ -94,11 +94,6 @@ public final class FleetLedger implements AutoCloseable {
     watch.published();
   }
 
-  /** Forgets everything (before a snapshot is installed from the leader). */
-  public synchronized void reset() {
-    fleet = Fleet.empty(eventRetention);
-  }
-
   /** Encodes answers as the JSON the API returns. */
   public static byte[] encode(List<CommandResult> results) {
     try {

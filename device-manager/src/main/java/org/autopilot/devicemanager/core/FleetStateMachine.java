@@ -300,14 +300,12 @@ public final class FleetStateMachine {
 
   /** Stamps events of one command with consecutive revisions, time, actor and cause. */
   private static final class Events {
-    final long base;
     final Instant at;
     final String actor;
     final String cause;
-    long rev;
+    final long rev;
 
     Events(long base, Instant at, String actor, String cause) {
-      this.base = base;
       this.at = at;
       this.actor = actor;
       this.cause = cause;

@@ -1,6 +1,5 @@
 package org.autopilot.devicemanager.core;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,7 +20,6 @@ public record LogBatch(Instant at, List<Proposal> proposals) {
   /** The entry format written by this version; readers accept only formats they know. */
   public static final int FORMAT = 1;
 
-  private static final TypeReference<List<Proposal>> PROPOSALS = new TypeReference<>() {};
   private static final byte[] HEAD =
       ("{\"format\":" + FORMAT + ",\"at\":").getBytes(StandardCharsets.US_ASCII);
   private static final byte[] MID = ",\"proposals\":".getBytes(StandardCharsets.US_ASCII);
@@ -56,15 +54,6 @@ public record LogBatch(Instant at, List<Proposal> proposals) {
       return new LogBatch(Instant.ofEpochMilli(raw.at()), raw.proposals());
     } catch (IOException e) {
       throw new IllegalArgumentException("malformed log entry: " + e.getMessage(), e);
-    }
-  }
-
-  /** Decodes the proposals part alone (as sent to the leader before stamping). */
-  public static List<Proposal> decodeProposals(byte[] encoded) {
-    try {
-      return Json.mapper().readValue(encoded, PROPOSALS);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("malformed proposals: " + e.getMessage(), e);
     }
   }
 

@@ -1,36 +1,41 @@
 package org.autopilot.devicemanager.model;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 
 /** Where a machine is in its life; the legal moves between states are {@link Transitions}. */
 public enum LifecycleState {
   /** Discovered, not yet installed. */
-  @JsonProperty("New") NEW,
+  NEW("New"),
   /** Its image is being installed. */
-  @JsonProperty("Provisioning") PROVISIONING,
+  PROVISIONING("Provisioning"),
   /** Installed; the burn-in watchdog suite is running. */
-  @JsonProperty("BurnIn") BURN_IN,
+  BURN_IN("BurnIn"),
   /** In service. */
-  @JsonProperty("Healthy") HEALTHY,
+  HEALTHY("Healthy"),
   /** Under watch after a repair or a manifest activation. */
-  @JsonProperty("Probation") PROBATION,
+  PROBATION("Probation"),
   /** Confirmed failed; waiting for a repair action. */
-  @JsonProperty("Failure") FAILURE,
+  FAILURE("Failure"),
   /** Out of service, waiting for a human (RMA). */
-  @JsonProperty("Replace") REPLACE,
+  REPLACE("Replace"),
   /** Gone for good; terminal. */
-  @JsonProperty("Decommissioned") DECOMMISSIONED;
+  DECOMMISSIONED("Decommissioned");
+
+  private final String label;
+
+  LifecycleState(String label) {
+    this.label = label;
+  }
 
   /** The name used in JSON, the CLI and logs, e.g. {@code BurnIn}. */
+  @JsonValue
   public String label() {
-    try {
-      return LifecycleState.class.getField(name()).getAnnotation(JsonProperty.class).value();
-    } catch (NoSuchFieldException e) {
-      throw new AssertionError(e);
-    }
+    return label;
   }
 
   /** Parses either the label ({@code BurnIn}) or the constant name ({@code BURN_IN}). */
+  @JsonCreator
   public static LifecycleState parse(String text) {
     for (LifecycleState s : values()) {
       if (s.label().equalsIgnoreCase(text) || s.name().equalsIgnoreCase(text)) {
