@@ -20,10 +20,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.autopilot.devicemanager.command.DmCommand;
+import org.autopilot.devicemanager.command.ReportHealth;
+import org.autopilot.devicemanager.command.ReportSoftware;
 import org.autopilot.devicemanager.command.Proposal;
 import org.autopilot.devicemanager.core.CommandBatcher;
 import org.autopilot.devicemanager.core.CommandResult;
-import org.autopilot.devicemanager.core.Durations;
 import org.autopilot.devicemanager.core.Json;
 import org.autopilot.devicemanager.core.Replica;
 import org.autopilot.devicemanager.core.ReplicaStatus;
@@ -32,6 +33,9 @@ import org.autopilot.devicemanager.model.Health;
 import org.autopilot.devicemanager.model.LifecycleState;
 import org.autopilot.devicemanager.model.Machine;
 import org.autopilot.devicemanager.model.MachineId;
+import org.autopilot.devicemanager.model.ManifestVersion;
+import org.autopilot.manifests.Durations;
+import org.autopilot.manifests.ManifestRef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,6 +133,8 @@ public final class DmApi implements AutoCloseable {
     app.get("/api/v1/leases", ctx -> blocking(ctx, f -> true,
         f -> Map.of("index", f.revision(), "items", f.leases().values())));
     app.get("/api/v1/events", this::listEvents);
+    app.get("/api/v1/manifests", this::listManifests);
+    app.get("/api/v1/manifests/{ref}", this::getManifest);
     app.post("/api/v1/commands", this::postCommands);
     app.get("/api/v1/openapi.json", ctx -> {
       try (InputStream in = DmApi.class.getResourceAsStream("/openapi.json")) {
@@ -268,6 +274,11 @@ public final class DmApi implements AutoCloseable {
       if (commands.get(i) == null) {
         throw ApiError.badRequest("command " + i + " is null");
       }
+      if (who.role() == Role.MACHINE && !ownReport(who, commands.get(i))) {
+        throw new ApiError(403, "machine principal " + who.name() + " may only report about "
+            + "itself (ReportHealth, ReportSoftware); command " + i + " is "
+            + commands.get(i).getClass().getSimpleName());
+      }
     }
     long start = System.nanoTime();
     List<CompletableFuture<CommandResult>> answers = new ArrayList<>(commands.size());
@@ -292,6 +303,50 @@ public final class DmApi implements AutoCloseable {
       }
       return null;
     }, responders));
+  }
+
+  private static boolean ownReport(Principal who, DmCommand c) {
+    MachineId about = c instanceof ReportSoftware r ? r.machine()
+        : c instanceof ReportHealth h ? h.machine() : null;
+    return about != null && about.value().equals(who.name());
+  }
+
+  private void listManifests(Context ctx) {
+    String name = ctx.queryParam("name");
+    blocking(ctx, f -> true, f -> Map.of("index", f.revision(), "items",
+        f.manifests().values().stream()
+            .filter(v -> name == null || v.manifest().name().equals(name))
+            .map(DmApi::summary).toList()));
+  }
+
+  private void getManifest(Context ctx) {
+    ManifestRef ref;
+    try {
+      ref = ManifestRef.parse(ctx.pathParam("ref"));
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest("manifest reference: " + e.getMessage());
+    }
+    blocking(ctx, f -> f.manifests().containsKey(ref), f -> {
+      ManifestVersion v = f.manifests().get(ref);
+      if (v == null) {
+        throw new ApiError(404, "manifest " + ref + " is not registered");
+      }
+      return v;
+    });
+  }
+
+  private static Map<String, Object> summary(ManifestVersion v) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("ref", v.ref());
+    out.put("machineType", v.manifest().machineType());
+    out.put("digest", v.digest());
+    out.put("files", v.manifest().files().size());
+    out.put("bytes", v.manifest().totalBytes());
+    out.put("apps", v.manifest().apps().stream().map(a -> a.name()).toList());
+    out.put("origin", v.origin());
+    out.put("registeredRevision", v.registeredRevision());
+    out.put("registeredAt", v.registeredAt());
+    return out;
   }
 
   private static int statusOf(CommandResult r) {

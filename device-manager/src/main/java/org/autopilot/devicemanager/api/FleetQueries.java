@@ -6,8 +6,12 @@ import java.util.Map;
 import java.util.function.Predicate;
 import org.autopilot.devicemanager.event.DmEvent;
 import org.autopilot.devicemanager.event.HealthChanged;
+import org.autopilot.devicemanager.event.ManifestActivated;
+import org.autopilot.devicemanager.event.ManifestAssigned;
+import org.autopilot.devicemanager.event.ManifestUnassigned;
 import org.autopilot.devicemanager.event.MachinePlaced;
 import org.autopilot.devicemanager.event.MachineRegistered;
+import org.autopilot.devicemanager.event.SoftwareReported;
 import org.autopilot.devicemanager.event.StateChanged;
 import org.autopilot.devicemanager.model.Fleet;
 import org.autopilot.devicemanager.model.Health;
@@ -117,6 +121,14 @@ public final class FleetQueries {
       return h.machine();
     } else if (e instanceof MachinePlaced p) {
       return p.machine();
+    } else if (e instanceof ManifestAssigned a) {
+      return a.machine();
+    } else if (e instanceof ManifestUnassigned u) {
+      return u.machine();
+    } else if (e instanceof ManifestActivated a) {
+      return a.machine();
+    } else if (e instanceof SoftwareReported r) {
+      return r.machine();
     }
     return null;
   }

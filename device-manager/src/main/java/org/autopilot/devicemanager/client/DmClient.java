@@ -20,21 +20,23 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.autopilot.devicemanager.api.FleetQueries.EventPage;
+import org.autopilot.devicemanager.api.FleetQueries.Page;
+import org.autopilot.devicemanager.command.DmCommand;
+import org.autopilot.devicemanager.core.CommandResult;
+import org.autopilot.devicemanager.core.Json;
+import org.autopilot.devicemanager.model.Lease;
+import org.autopilot.devicemanager.model.Machine;
+import org.autopilot.devicemanager.model.MachineId;
+import org.autopilot.devicemanager.model.ManifestVersion;
+import org.autopilot.manifests.Durations;
+import org.autopilot.manifests.ManifestRef;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.api.Request;
 import org.eclipse.jetty.client.api.Result;
 import org.eclipse.jetty.client.util.BufferingResponseListener;
 import org.eclipse.jetty.client.util.BytesRequestContent;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import org.autopilot.devicemanager.api.FleetQueries.EventPage;
-import org.autopilot.devicemanager.api.FleetQueries.Page;
-import org.autopilot.devicemanager.command.DmCommand;
-import org.autopilot.devicemanager.core.CommandResult;
-import org.autopilot.devicemanager.core.Durations;
-import org.autopilot.devicemanager.core.Json;
-import org.autopilot.devicemanager.model.Lease;
-import org.autopilot.devicemanager.model.Machine;
-import org.autopilot.devicemanager.model.MachineId;
 
 /**
  * A client of the DM API over any of its replicas. Reads stick to one replica and move on when
@@ -150,6 +152,35 @@ public final class DmClient implements AutoCloseable {
     try {
       return Optional.of(join(get("machines/" + id.value(), Map.of(), Duration.ZERO)
           .thenApply(b -> read(b, Machine.class))));
+    } catch (DmClientException e) {
+      if (e.status() == 404) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * One machine once its version passes {@code index} (or {@code wait} runs out, then as it is);
+   * empty if it does not exist.
+   */
+  public Optional<Machine> watchMachine(MachineId id, long index, Duration wait) {
+    try {
+      return Optional.of(join(get("machines/" + id.value(), Map.of("index", Long.toString(index),
+          "wait", Durations.format(wait)), wait).thenApply(b -> read(b, Machine.class))));
+    } catch (DmClientException e) {
+      if (e.status() == 404) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  /** A registered manifest version, if it exists. */
+  public Optional<ManifestVersion> manifest(ManifestRef ref) {
+    try {
+      return Optional.of(join(get("manifests/" + ref, Map.of(), Duration.ZERO)
+          .thenApply(b -> read(b, ManifestVersion.class))));
     } catch (DmClientException e) {
       if (e.status() == 404) {
         return Optional.empty();

@@ -18,10 +18,16 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
   @JsonSubTypes.Type(value = ReportHealth.class, name = "ReportHealth"),
   @JsonSubTypes.Type(value = AcquireLease.class, name = "AcquireLease"),
   @JsonSubTypes.Type(value = ReleaseLease.class, name = "ReleaseLease"),
+  @JsonSubTypes.Type(value = RegisterManifest.class, name = "RegisterManifest"),
+  @JsonSubTypes.Type(value = AssignManifest.class, name = "AssignManifest"),
+  @JsonSubTypes.Type(value = UnassignManifest.class, name = "UnassignManifest"),
+  @JsonSubTypes.Type(value = ActivateManifest.class, name = "ActivateManifest"),
+  @JsonSubTypes.Type(value = ReportSoftware.class, name = "ReportSoftware"),
 })
 public sealed interface DmCommand
     permits DefineMachineType, DefineScaleUnit, RegisterMachine, PlaceMachine, ChangeState,
-        ReportHealth, AcquireLease, ReleaseLease {
+        ReportHealth, AcquireLease, ReleaseLease, RegisterManifest, AssignManifest,
+        UnassignManifest, ActivateManifest, ReportSoftware {
 
   /** Why the caller asks; recorded with every resulting event. May be empty, never null after decide. */
   String cause();

@@ -88,7 +88,7 @@ public final class FleetLedger implements AutoCloseable {
     Fleet f = FleetSnapshot.read(in);
     if (f.eventRetention() != eventRetention) {
       f = new Fleet(f.revision(), f.clock(), f.machines(), f.machineTypes(), f.scaleUnits(),
-          f.leases(), f.events(), eventRetention);
+          f.leases(), f.manifests(), f.events(), eventRetention);
     }
     fleet = f;
     watch.published();

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.autopilot.devicemanager.event.DmEvent;
 import org.autopilot.devicemanager.model.*;
+import org.autopilot.manifests.ManifestRef;
 import org.pcollections.PSortedMap;
 import org.pcollections.TreePMap;
 
@@ -22,6 +23,7 @@ import org.pcollections.TreePMap;
  * @param machineTypes every machine type
  * @param scaleUnits every scale unit
  * @param leases every lease
+ * @param manifests every registered manifest version
  * @param events the retained audit trail, oldest first
  */
 public record FleetSnapshot(
@@ -33,6 +35,7 @@ public record FleetSnapshot(
     List<MachineType> machineTypes,
     List<ScaleUnit> scaleUnits,
     List<Lease> leases,
+    List<ManifestVersion> manifests,
     List<DmEvent> events) {
   /** The format written by this version. */
   public static final int FORMAT = 1;
@@ -42,7 +45,7 @@ public record FleetSnapshot(
     return new FleetSnapshot(FORMAT, f.revision(), f.clock(), f.eventRetention(),
         new ArrayList<>(f.machines().values()), new ArrayList<>(f.machineTypes().values()),
         new ArrayList<>(f.scaleUnits().values()), new ArrayList<>(f.leases().values()),
-        new ArrayList<>(f.events().values()));
+        new ArrayList<>(f.manifests().values()), new ArrayList<>(f.events().values()));
   }
 
   /** Rebuilds the fleet this snapshot captured. */
@@ -66,11 +69,15 @@ public record FleetSnapshot(
     for (Lease l : leases) {
       ls = ls.plus(l.service(), l);
     }
+    PSortedMap<ManifestRef, ManifestVersion> mv = TreePMap.empty();
+    for (ManifestVersion v : manifests == null ? List.<ManifestVersion>of() : manifests) {
+      mv = mv.plus(v.ref(), v);
+    }
     PSortedMap<Long, DmEvent> es = TreePMap.empty();
     for (DmEvent e : events) {
       es = es.plus(e.revision(), e);
     }
-    return new Fleet(revision, clock, ms, ts, us, ls, es, eventRetention);
+    return new Fleet(revision, clock, ms, ts, us, ls, mv, es, eventRetention);
   }
 
   /** Writes a fleet as JSON. */

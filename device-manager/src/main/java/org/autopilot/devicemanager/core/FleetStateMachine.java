@@ -55,6 +55,16 @@ public final class FleetStateMachine {
       return acquire(fleet, c, out, now);
     } else if (cmd instanceof ReleaseLease c) {
       return release(fleet, c, out);
+    } else if (cmd instanceof RegisterManifest c) {
+      return ManifestRules.register(fleet, c, out);
+    } else if (cmd instanceof AssignManifest c) {
+      return ManifestRules.assign(fleet, c, out);
+    } else if (cmd instanceof UnassignManifest c) {
+      return ManifestRules.unassign(fleet, c, out);
+    } else if (cmd instanceof ActivateManifest c) {
+      return ManifestRules.activate(fleet, c, out);
+    } else if (cmd instanceof ReportSoftware c) {
+      return ManifestRules.report(fleet, c, out);
     }
     throw new AssertionError("unhandled command " + cmd.getClass());
   }
@@ -87,6 +97,10 @@ public final class FleetStateMachine {
       return f.withLeases(f.leases().plus(e.lease().service(), e.lease())).record(e, Map.of());
     } else if (event instanceof LeaseReleased e) {
       return f.withLeases(f.leases().minus(e.service())).record(e, Map.of());
+    }
+    Fleet changed = ManifestRules.apply(f, event);
+    if (changed != null) {
+      return changed;
     }
     throw new AssertionError("unhandled event " + event.getClass());
   }
@@ -299,7 +313,7 @@ public final class FleetStateMachine {
   }
 
   /** Stamps events of one command with consecutive revisions, time, actor and cause. */
-  private static final class Events {
+  static final class Events {
     final Instant at;
     final String actor;
     final String cause;

@@ -15,10 +15,16 @@ import java.time.Instant;
   @JsonSubTypes.Type(value = HealthChanged.class, name = "HealthChanged"),
   @JsonSubTypes.Type(value = LeaseGranted.class, name = "LeaseGranted"),
   @JsonSubTypes.Type(value = LeaseReleased.class, name = "LeaseReleased"),
+  @JsonSubTypes.Type(value = ManifestRegistered.class, name = "ManifestRegistered"),
+  @JsonSubTypes.Type(value = ManifestAssigned.class, name = "ManifestAssigned"),
+  @JsonSubTypes.Type(value = ManifestUnassigned.class, name = "ManifestUnassigned"),
+  @JsonSubTypes.Type(value = ManifestActivated.class, name = "ManifestActivated"),
+  @JsonSubTypes.Type(value = SoftwareReported.class, name = "SoftwareReported"),
 })
 public sealed interface DmEvent
     permits MachineTypeDefined, ScaleUnitDefined, MachineRegistered, MachinePlaced, StateChanged,
-        HealthChanged, LeaseGranted, LeaseReleased {
+        HealthChanged, LeaseGranted, LeaseReleased, ManifestRegistered, ManifestAssigned,
+        ManifestUnassigned, ManifestActivated, SoftwareReported {
 
   /** The fleet revision this event creates: exactly one more than the revision before it. */
   long revision();

@@ -3,6 +3,7 @@ package org.autopilot.devicemanager.model;
 import java.time.Instant;
 import java.util.Map;
 import org.autopilot.devicemanager.event.DmEvent;
+import org.autopilot.manifests.ManifestRef;
 import org.pcollections.PSortedMap;
 import org.pcollections.TreePMap;
 
@@ -17,6 +18,7 @@ import org.pcollections.TreePMap;
  * @param machineTypes all machine types, by name
  * @param scaleUnits all scale units, by name
  * @param leases satellite leases, by service (expired ones stay until replaced or released)
+ * @param manifests registered manifest versions, by reference; immutable once registered
  * @param events the audit trail: the newest {@code eventRetention} events, by revision
  * @param eventRetention how many events the audit trail keeps, at least 1
  */
@@ -27,6 +29,7 @@ public record Fleet(
     PSortedMap<String, MachineType> machineTypes,
     PSortedMap<String, ScaleUnit> scaleUnits,
     PSortedMap<String, Lease> leases,
+    PSortedMap<ManifestRef, ManifestVersion> manifests,
     PSortedMap<Long, DmEvent> events,
     int eventRetention) {
 
@@ -43,7 +46,7 @@ public record Fleet(
   /** The empty fleet at revision 0. */
   public static Fleet empty(int eventRetention) {
     return new Fleet(0, Instant.EPOCH, TreePMap.empty(), TreePMap.empty(), TreePMap.empty(),
-        TreePMap.empty(), TreePMap.empty(), eventRetention);
+        TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), eventRetention);
   }
 
   /** The machine with this id, or null. */
@@ -58,29 +61,38 @@ public record Fleet(
       trail = trail.minus(trail.firstKey());
     }
     return new Fleet(event.revision(), clock, machines.plusAll(machineChanges), machineTypes,
-        scaleUnits, leases, trail, eventRetention);
+        scaleUnits, leases, manifests, trail, eventRetention);
   }
 
   /** This fleet with its clock moved to {@code at} (never backwards). */
   public Fleet withClock(Instant at) {
     return at.isAfter(clock)
-        ? new Fleet(revision, at, machines, machineTypes, scaleUnits, leases, events, eventRetention)
+        ? new Fleet(revision, at, machines, machineTypes, scaleUnits, leases, manifests, events,
+            eventRetention)
         : this;
   }
 
   /** This fleet with a changed machine-type table. */
   public Fleet withMachineTypes(PSortedMap<String, MachineType> types) {
-    return new Fleet(revision, clock, machines, types, scaleUnits, leases, events, eventRetention);
+    return new Fleet(revision, clock, machines, types, scaleUnits, leases, manifests, events,
+        eventRetention);
   }
 
   /** This fleet with a changed scale-unit table. */
   public Fleet withScaleUnits(PSortedMap<String, ScaleUnit> units) {
-    return new Fleet(revision, clock, machines, machineTypes, units, leases, events, eventRetention);
+    return new Fleet(revision, clock, machines, machineTypes, units, leases, manifests, events,
+        eventRetention);
   }
 
   /** This fleet with a changed lease table. */
   public Fleet withLeases(PSortedMap<String, Lease> newLeases) {
-    return new Fleet(revision, clock, machines, machineTypes, scaleUnits, newLeases, events,
-        eventRetention);
+    return new Fleet(revision, clock, machines, machineTypes, scaleUnits, newLeases, manifests,
+        events, eventRetention);
+  }
+
+  /** This fleet with a changed manifest table. */
+  public Fleet withManifests(PSortedMap<ManifestRef, ManifestVersion> newManifests) {
+    return new Fleet(revision, clock, machines, machineTypes, scaleUnits, leases, newManifests,
+        events, eventRetention);
   }
 }

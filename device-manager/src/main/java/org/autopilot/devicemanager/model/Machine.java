@@ -21,9 +21,7 @@ import org.pcollections.TreePVector;
  * @param health last reported watchdog verdict, never null
  * @param healthSince leader time at which {@code health} last changed
  * @param failures failure history, oldest first, at most {@link #MAX_FAILURES} entries
- * @param assignedManifest manifest the machine should pre-load, or null
- * @param heldManifests manifests the machine reports holding on disk, never null
- * @param activeManifest manifest whose apps run on the machine, or null
+ * @param software manifests assigned, active, held and running, and app states; never null
  * @param createdRevision DM revision at which the machine was registered
  * @param version DM revision of the last change to this machine; stale commands name an older one
  */
@@ -40,9 +38,7 @@ public record Machine(
     Health health,
     Instant healthSince,
     List<FailureRecord> failures,
-    String assignedManifest,
-    List<String> heldManifests,
-    String activeManifest,
+    MachineSoftware software,
     long createdRevision,
     long version) {
 
@@ -53,7 +49,7 @@ public record Machine(
   public Machine {
     facts = facts == null ? MachineFacts.UNKNOWN : facts;
     failures = failures == null ? List.of() : List.copyOf(failures);
-    heldManifests = heldManifests == null ? List.of() : List.copyOf(heldManifests);
+    software = software == null ? MachineSoftware.NONE : software;
   }
 
   /** A newly discovered machine in state New with health Unknown. */
@@ -68,7 +64,7 @@ public record Machine(
       Instant at,
       long revision) {
     return new Machine(id, address, hostKeyFingerprint, machineType, scaleUnit, rack, facts,
-        LifecycleState.NEW, at, Health.UNKNOWN, at, List.of(), null, List.of(), null,
+        LifecycleState.NEW, at, Health.UNKNOWN, at, List.of(), MachineSoftware.NONE,
         revision, revision);
   }
 
@@ -80,21 +76,26 @@ public record Machine(
       history = v.size() > MAX_FAILURES ? v.subList(v.size() - MAX_FAILURES, v.size()) : v;
     }
     return new Machine(id, address, hostKeyFingerprint, machineType, scaleUnit, rack, facts, to,
-        at, health, healthSince, history, assignedManifest, heldManifests, activeManifest,
+        at, health, healthSince, history, software,
         createdRevision, revision);
   }
 
   /** This machine with a new health verdict. */
   public Machine withHealth(Health to, Instant at, long revision) {
     return new Machine(id, address, hostKeyFingerprint, machineType, scaleUnit, rack, facts, state,
-        stateSince, to, at, failures, assignedManifest, heldManifests, activeManifest,
-        createdRevision, revision);
+        stateSince, to, at, failures, software, createdRevision, revision);
   }
 
   /** This machine placed in a type, scale unit and rack. */
   public Machine withPlacement(String type, String unit, String newRack, long revision) {
     return new Machine(id, address, hostKeyFingerprint, type, unit, newRack, facts, state,
-        stateSince, health, healthSince, failures, assignedManifest, heldManifests, activeManifest,
+        stateSince, health, healthSince, failures, software,
         createdRevision, revision);
+  }
+
+  /** This machine with changed manifests. */
+  public Machine withSoftware(MachineSoftware to, long revision) {
+    return new Machine(id, address, hostKeyFingerprint, machineType, scaleUnit, rack, facts, state,
+        stateSince, health, healthSince, failures, to, createdRevision, revision);
   }
 }

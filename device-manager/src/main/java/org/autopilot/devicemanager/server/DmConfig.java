@@ -12,9 +12,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.autopilot.devicemanager.api.TokenAuthenticator.TokenEntry;
-import org.autopilot.devicemanager.core.Durations;
 import org.autopilot.devicemanager.model.Fleet;
 import org.autopilot.devicemanager.replication.RaftSettings;
+import org.autopilot.manifests.Durations;
 import org.yaml.snakeyaml.LoaderOptions;
 
 /**

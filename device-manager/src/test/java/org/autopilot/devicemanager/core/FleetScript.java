@@ -66,4 +66,27 @@ final class FleetScript {
   static ReportHealth health(String id, Health h) {
     return new ReportHealth(MachineId.of(id), h, "watchdog says " + h);
   }
+
+  /** A one-app manifest {@code name@version} for machine type {@code type}. */
+  static org.autopilot.manifests.Manifest manifest(String name, String version, String type) {
+    return new org.autopilot.manifests.Manifest(name, version, type,
+        List.of(new org.autopilot.manifests.ManifestFile("app/run.sh", "0".repeat(63) + version.length(),
+            12, "0755", null)),
+        List.of(new org.autopilot.manifests.AppSpec("app", "app", "./run.sh", null, null, null)),
+        null);
+  }
+
+  static RegisterManifest registerManifest(String name, String version, String type) {
+    return new RegisterManifest(manifest(name, version, type),
+        new ManifestVersion.Origin("c0ffee", "Ada", "release " + version, name + ".yaml"),
+        "ingested");
+  }
+
+  static org.autopilot.manifests.ManifestRef ref(String text) {
+    return org.autopilot.manifests.ManifestRef.parse(text);
+  }
+
+  static List<MachineId> ids(String... ids) {
+    return java.util.Arrays.stream(ids).map(MachineId::of).toList();
+  }
 }

@@ -22,7 +22,12 @@ class LedgerAndSnapshotTest {
     List<Proposal> ps = new ArrayList<>();
     for (DmCommand c : List.of(type("web"), unit("su-1"), register("m1", "web", "su-1"),
         register("m2", "web", "su-1"), move("m1", LifecycleState.PROVISIONING),
-        health("m2", Health.ERROR), new AcquireLease("repair", "r1", 30_000, "start"))) {
+        health("m2", Health.ERROR), new AcquireLease("repair", "r1", 30_000, "start"),
+        registerManifest("web", "1", "web"),
+        new AssignManifest(ids("m1"), ref("web@1"), "pre-load"),
+        new ActivateManifest(ids("m1"), ref("web@1"), "go"),
+        new ReportSoftware(MachineId.of("m1"), List.of(ref("web@1")), ref("web@1"),
+            List.of(new AppStatus("app", AppStatus.State.RUNNING, 0, "up")), ""))) {
       ps.add(new Proposal("admin", c));
     }
     return ps;
@@ -39,7 +44,8 @@ class LedgerAndSnapshotTest {
     restored.restore(new ByteArrayInputStream(out.toByteArray()));
 
     assertThat(restored.current()).isEqualTo(ledger.current());
-    assertThat(restored.current().revision()).isEqualTo(7);
+    assertThat(restored.current().revision()).isEqualTo(11);
+    assertThat(restored.current().machine(MachineId.of("m1")).software().converged()).isTrue();
     ledger.close();
     restored.close();
   }

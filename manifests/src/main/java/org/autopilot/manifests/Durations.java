@@ -1,4 +1,4 @@
-package org.autopilot.devicemanager.core;
+package org.autopilot.manifests;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
