@@ -1,8 +1,9 @@
 /**
- * The per-machine daemon that runs the active manifest's apps.
- *
- * <p>Not built yet: this module holds its place in the reactor until its issue is taken up
- * (see the README's roadmap). It may depend on the Device Manager's client only, never on its
- * replication engine.
+ * The app-manager: the daemon on every machine (simulated or a real Linux host). It watches its
+ * machine in the Device Manager, pre-loads every assigned manifest (files fetched through
+ * filesync, each verified by SHA-256, laid out under one directory per manifest), runs only the
+ * active manifest's apps, restarts crashed ones with exponential backoff, swaps manifests
+ * stop-old/switch/start-new, and reports what it holds and runs. Plain Java; depends on the DM
+ * client, the manifest format and filesync, never on the DM's replication engine.
  */
 package org.autopilot.appmanager;

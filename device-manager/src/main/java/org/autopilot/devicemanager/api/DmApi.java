@@ -143,7 +143,12 @@ public final class DmApi implements AutoCloseable {
     });
     app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
     app.get("/healthz", ctx -> ctx.result("ok"));
-    app.exception(ApiError.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
+    app.exception(ApiError.class, (e, ctx) -> {
+      if (e.status() == 401) {
+        ctx.header("WWW-Authenticate", "Bearer realm=\"autopilot\"");
+      }
+      error(ctx, e.status(), e.getMessage());
+    });
     app.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
     app.exception(Exception.class, (e, ctx) -> {
       LOG.warn("request {} {} failed", ctx.method(), ctx.path(), e);

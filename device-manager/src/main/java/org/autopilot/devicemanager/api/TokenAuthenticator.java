@@ -16,6 +16,8 @@ import java.util.stream.Collectors;
  */
 public final class TokenAuthenticator {
   private final Map<String, Principal> byHash;
+  private final byte[] machineSecret;
+  private static final String MACHINE_PREFIX = "machine:";
 
   /**
    * A configured token.
@@ -28,6 +30,17 @@ public final class TokenAuthenticator {
 
   /** Authenticates the given tokens; at least one is required. */
   public TokenAuthenticator(List<TokenEntry> tokens) {
+    this(tokens, null);
+  }
+
+  /**
+   * Authenticates the given tokens and, when {@code machineSecretHex} is set, per-machine tokens
+   * {@code machine:<id>:<hex HMAC-SHA256(secret, id)>} as principal {@code <id>} with role
+   * {@link Role#MACHINE}: one secret serves any number of machines, and a machine's token lets
+   * it speak only for itself.
+   */
+  public TokenAuthenticator(List<TokenEntry> tokens, String machineSecretHex) {
+    this.machineSecret = machineSecretHex == null ? null : HexFormat.of().parseHex(machineSecretHex);
     if (tokens.isEmpty()) {
       throw new IllegalArgumentException("no API tokens configured: every request would be refused");
     }
@@ -46,7 +59,26 @@ public final class TokenAuthenticator {
     if (token.isEmpty() || token.length() > 256) {
       return Optional.empty();
     }
+    if (token.startsWith(MACHINE_PREFIX) && machineSecret != null) {
+      int colon = token.lastIndexOf(':');
+      String id = token.substring(MACHINE_PREFIX.length(), Math.max(MACHINE_PREFIX.length(), colon));
+      byte[] expected = machineToken(machineSecret, id).getBytes(StandardCharsets.UTF_8);
+      return MessageDigest.isEqual(expected, token.getBytes(StandardCharsets.UTF_8)) && !id.isEmpty()
+          ? Optional.of(new Principal(id, Role.MACHINE)) : Optional.empty();
+    }
     return Optional.ofNullable(byHash.get(sha256(token)));
+  }
+
+  /** The token of machine {@code id} under {@code secret} (what provisioning installs on it). */
+  public static String machineToken(byte[] secret, String id) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(secret, "HmacSHA256"));
+      return MACHINE_PREFIX + id + ":"
+          + HexFormat.of().formatHex(mac.doFinal(id.getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new AssertionError(e);
+    }
   }
 
   /** Hex SHA-256 of a token, as stored in configuration. */

@@ -27,6 +27,9 @@ import org.yaml.snakeyaml.LoaderOptions;
  * @param batch group-commit settings; defaults apply when absent
  * @param eventRetention audit events kept in memory; default 100,000
  * @param tokens API bearer tokens (hashed); at least one
+ * @param machineSecret hex secret (at least 32 bytes) from which per-machine tokens are derived
+ *     ({@link org.autopilot.devicemanager.api.TokenAuthenticator#machineToken}); absent = no
+ *     machine principals
  */
 public record DmConfig(
     String id,
@@ -35,7 +38,8 @@ public record DmConfig(
     Raft raft,
     Batch batch,
     Integer eventRetention,
-    List<TokenEntry> tokens) {
+    List<TokenEntry> tokens,
+    String machineSecret) {
 
   /**
    * One replica's addresses.
@@ -87,7 +91,7 @@ public record DmConfig(
     }
     Path base = file.toAbsolutePath().getParent();
     c = new DmConfig(c.id, c.dataDir == null ? null : base.resolve(c.dataDir), c.peers, c.raft,
-        c.batch, c.eventRetention, c.tokens);
+        c.batch, c.eventRetention, c.tokens, c.machineSecret);
     try {
       c.validate();
     } catch (IllegalArgumentException e) {
@@ -111,6 +115,8 @@ public record DmConfig(
     require(tokens != null && !tokens.isEmpty(), "tokens: at least one API token is required");
     tokens.forEach(t -> require(t.name() != null && t.role() != null && t.sha256() != null
         && t.sha256().matches("[0-9a-fA-F]{64}"), "tokens: each needs name, role and a 64-hex sha256"));
+    require(machineSecret == null || machineSecret.matches("([0-9a-fA-F]{2}){32,}"),
+        "machineSecret must be at least 64 hex digits (32 bytes)");
     settings();
     batchMaxCommands();
     return this;

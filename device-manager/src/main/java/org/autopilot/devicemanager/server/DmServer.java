@@ -41,7 +41,7 @@ public final class DmServer implements AutoCloseable {
     URI uri = config.apiUri();
     DmApi api;
     try {
-      api = new DmApi(replica, batcher, new TokenAuthenticator(config.tokens()), apis, metrics)
+      api = new DmApi(replica, batcher, new TokenAuthenticator(config.tokens(), config.machineSecret()), apis, metrics)
           .start(uri.getHost(), uri.getPort());
     } catch (RuntimeException e) {
       replica.close();

@@ -31,11 +31,17 @@ public final class LocalCluster implements AutoCloseable {
   private final Map<String, DmConfig> configs = new LinkedHashMap<>();
   private final Map<String, DmServer> live = new LinkedHashMap<>();
   private final Map<Role, String> tokens;
+  private final String machineSecret;
   private final InstantSource clock;
+  private static final String MACHINE_SECRET = "machine-secret";
 
-  private LocalCluster(Path base, Map<Role, String> tokens, InstantSource clock) {
+  private LocalCluster(Path base, Properties credentials, InstantSource clock) {
     this.base = base;
-    this.tokens = tokens;
+    this.tokens = new EnumMap<>(Role.class);
+    for (Role role : Role.values()) {
+      tokens.put(role, credentials.getProperty(role.name().toLowerCase()));
+    }
+    this.machineSecret = credentials.getProperty(MACHINE_SECRET);
     this.clock = clock;
   }
 
@@ -57,7 +63,8 @@ public final class LocalCluster implements AutoCloseable {
       peers.put("dm" + i, new DmConfig.Peer("127.0.0.1:" + raft, "http://127.0.0.1:" + api));
     }
     for (String id : peers.keySet()) {
-      c.configs.put(id, new DmConfig(id, base.resolve(id), peers, null, null, null, entries).validate());
+      c.configs.put(id, new DmConfig(id, base.resolve(id), peers, null, null, null, entries,
+          c.machineSecret).validate());
     }
     return c;
   }
@@ -131,27 +138,35 @@ public final class LocalCluster implements AutoCloseable {
     new ArrayList<>(live.keySet()).forEach(this::kill);
   }
 
-  private static Map<Role, String> credentials(Path file) throws IOException {
+  /** The token of simulated or real machine {@code id} (a {@link Role#MACHINE} principal). */
+  public String machineToken(String id) {
+    return TokenAuthenticator.machineToken(java.util.HexFormat.of().parseHex(machineSecret), id);
+  }
+
+  private static Properties credentials(Path file) throws IOException {
     Properties p = new Properties();
     if (Files.exists(file)) {
       try (Reader r = Files.newBufferedReader(file)) {
         p.load(r);
       }
     }
-    Map<Role, String> out = new EnumMap<>(Role.class);
     SecureRandom random = new SecureRandom();
     boolean added = false;
+    List<String> keys = new ArrayList<>();
     for (Role role : Role.values()) {
-      String key = role.name().toLowerCase();
+      keys.add(role.name().toLowerCase());
+    }
+    keys.add(MACHINE_SECRET);
+    for (String key : keys) {
       if (p.getProperty(key) == null) {
         p.setProperty(key, TokenAuthenticator.newToken(random));
         added = true;
       }
-      out.put(role, p.getProperty(key));
     }
     if (added) {
       try (Writer w = Files.newBufferedWriter(file)) {
-        p.store(w, "autopilot local cluster API tokens (name = role); keep private");
+        p.store(w, "autopilot local cluster API tokens (name = role) and the secret machine "
+            + "tokens derive from; keep private");
       }
       try {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
@@ -159,7 +174,7 @@ public final class LocalCluster implements AutoCloseable {
         // not a POSIX file system
       }
     }
-    return out;
+    return p;
   }
 
   /** A free TCP port on loopback. */
