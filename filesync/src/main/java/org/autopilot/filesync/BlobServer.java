@@ -27,6 +27,7 @@ public final class BlobServer implements AutoCloseable {
   private final Semaphore slots;
   private final Javalin app;
   private volatile long failAfter = -1;
+  private volatile java.util.function.Consumer<String> onMiss = hash -> {};
 
   /** A server for {@code store}; {@code capBytesPerSecond} 0 means uncapped. */
   public BlobServer(ContentStore store, long capBytesPerSecond, int maxConcurrent) {
@@ -38,6 +39,7 @@ public final class BlobServer implements AutoCloseable {
     app.get("/blobs/{hash}/chunks", ctx -> {
       String hash = ContentStore.checkHash(ctx.pathParam("hash"));
       if (!store.has(hash)) {
+        onMiss.accept(hash);
         ctx.status(404).json(Map.of("error", "no blob " + hash));
         return;
       }
@@ -53,6 +55,17 @@ public final class BlobServer implements AutoCloseable {
    */
   public void failAfter(long bytes) {
     failAfter = bytes;
+  }
+
+  /** Called (on the request thread; must not block) for every request of a blob not here. */
+  public BlobServer onMiss(java.util.function.Consumer<String> handler) {
+    onMiss = handler;
+    return this;
+  }
+
+  /** The underlying web app, for a service that adds its own routes before {@link #start}. */
+  public Javalin http() {
+    return app;
   }
 
   /** Serves on 127.0.0.1:{@code port} (0 = any free port). */
@@ -75,6 +88,7 @@ public final class BlobServer implements AutoCloseable {
     String hash = ContentStore.checkHash(ctx.pathParam("hash"));
     Path file = store.path(hash);
     if (!Files.exists(file)) {
+      onMiss.accept(hash);
       ctx.status(404).json(Map.of("error", "no blob " + hash));
       return;
     }

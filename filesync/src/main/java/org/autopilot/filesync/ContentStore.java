@@ -72,23 +72,49 @@ public final class ContentStore {
 
   /** Stores {@code data} and returns its hash. */
   public String put(InputStream data) throws IOException {
+    return put(data, null, Long.MAX_VALUE);
+  }
+
+  /**
+   * Stores {@code data} if it is at most {@code maxBytes} long and, when {@code expected} is
+   * not null, hashes to it; otherwise nothing is kept and the error says why.
+   */
+  public String put(InputStream data, String expected, long maxBytes) throws IOException {
     Path tmp = Files.createTempFile(root.resolve("tmp"), "put", ".tmp");
     MessageDigest whole = sha256();
     List<String> chunks = new ArrayList<>();
     long size = 0;
-    try (OutputStream out = Files.newOutputStream(tmp)) {
-      byte[] buf = new byte[CHUNK];
-      int n;
-      while ((n = data.readNBytes(buf, 0, CHUNK)) > 0) {
-        out.write(buf, 0, n);
-        whole.update(buf, 0, n);
-        chunks.add(hex(sha256().digest(java.util.Arrays.copyOf(buf, n))));
-        size += n;
+    try {
+      try (OutputStream out = Files.newOutputStream(tmp)) {
+        byte[] buf = new byte[CHUNK];
+        int n;
+        while ((n = data.readNBytes(buf, 0, CHUNK)) > 0) {
+          size += n;
+          if (size > maxBytes) {
+            throw new IOException("more than " + maxBytes + " bytes; refused");
+          }
+          out.write(buf, 0, n);
+          whole.update(buf, 0, n);
+          chunks.add(hex(sha256().digest(java.util.Arrays.copyOf(buf, n))));
+        }
       }
+      String hash = hex(whole.digest());
+      if (expected != null && !expected.equals(hash)) {
+        throw new IOException("data hashes to " + hash + ", not " + expected + "; refused");
+      }
+      install(tmp, hash, new Chunks(size, CHUNK, chunks));
+      return hash;
+    } finally {
+      Files.deleteIfExists(tmp);
     }
-    String hash = hex(whole.digest());
-    install(tmp, hash, new Chunks(size, CHUNK, chunks));
-    return hash;
+  }
+
+  /** Every complete blob's hash, sorted. */
+  public List<String> hashes() throws IOException {
+    try (java.util.stream.Stream<Path> files = Files.walk(root.resolve("blobs"), 2)) {
+      return files.map(p -> p.getFileName().toString())
+          .filter(n -> HASH.matcher(n).matches()).sorted().toList();
+    }
   }
 
   /** Stores bytes and returns their hash. */
