@@ -119,8 +119,8 @@ public final class AppManager implements AutoCloseable {
   }
 
   /**
-   * What a power loss does to a machine's apps: kills every process in {@code home/run/*.pid}
-   * and its children. For simulated machines; a real machine needs no help with that.
+   * What a power loss does to a machine's apps: kills the process group of every pid in
+   * {@code home/run/*.pid}. For simulated machines; a real machine needs no help with that.
    */
   public static void killApps(Path home) throws IOException {
     Path run = home.resolve("run");
@@ -131,10 +131,7 @@ public final class AppManager implements AutoCloseable {
       for (Path p : pids) {
         try {
           long pid = Long.parseLong(Files.readString(p).trim().split("\\s+")[0]);
-          ProcessHandle.of(pid).ifPresent(h -> {
-            h.descendants().forEach(ProcessHandle::destroyForcibly);
-            h.destroyForcibly();
-          });
+          ProcessGroup.signal(pid, true);
         } catch (NumberFormatException | IOException e) {
           LOG.debug("unreadable pid file {}", p);
         }
@@ -154,7 +151,7 @@ public final class AppManager implements AutoCloseable {
     return out;
   }
 
-  /** The processes of the running apps. */
+  /** The first process of each running app (each is its app's process group leader). */
   public List<ProcessHandle> appProcesses() {
     return apps.stream().flatMap(a -> a.process().stream()).toList();
   }

@@ -92,31 +92,32 @@ final class AppSupervisor {
     return Optional.ofNullable(process).filter(ProcessHandle::isAlive);
   }
 
-  /** Stops the app: SIGTERM to it and its children, SIGKILL after the stop timeout. Blocks. */
+  /** Stops the app: SIGTERM to its process group, SIGKILL after the stop timeout. Blocks. */
   void stop() {
     ProcessHandle p;
-    List<ProcessHandle> tree;
     synchronized (this) {
       stopping = true;
       if (pending != null) {
         pending.cancel(false);
       }
       p = process;
-      tree = p == null ? List.of() : withDescendants(p);
       state = AppStatus.State.STOPPED;
       detail = "stopped";
     }
-    tree.forEach(ProcessHandle::destroy);
-    long deadline = System.nanoTime() + spec.stopGrace().toNanos();
-    for (ProcessHandle h : tree) {
-      try {
-        h.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      } catch (Exception e) {
-        LOG.warn("{}: {} did not stop within {}; killing it", manifest, spec.name(), spec.stopTimeout());
-        h.destroyForcibly();
+    if (p != null) {
+      List<ProcessHandle> group = ProcessGroup.signal(p.pid(), false);
+      long deadline = System.nanoTime() + spec.stopGrace().toNanos();
+      for (ProcessHandle h : group) {
+        try {
+          h.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (Exception e) {
+          LOG.warn("{}: {} did not stop within {}; killing it", manifest, spec.name(),
+              spec.stopTimeout());
+          break;
+        }
       }
+      ProcessGroup.signal(p.pid(), true);
     }
-    tree.forEach(ProcessHandle::destroyForcibly);
     try {
       Files.deleteIfExists(pidFile);
     } catch (IOException e) {
@@ -132,7 +133,7 @@ final class AppSupervisor {
     try {
       Files.createDirectories(pidFile.getParent());
       Files.createDirectories(log.getParent());
-      ProcessBuilder pb = new ProcessBuilder("sh", "-c", spec.start()).directory(dir.toFile())
+      ProcessBuilder pb = new ProcessBuilder(ProcessGroup.command(spec.start())).directory(dir.toFile())
           .redirectInput(new File("/dev/null"))
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
           .redirectErrorStream(true);
@@ -166,6 +167,9 @@ final class AppSupervisor {
   private synchronized void exited(ProcessHandle which, Integer code) {
     if (stopping || (which != null && process != null && which.pid() != process.pid())) {
       return;
+    }
+    if (which != null) {
+      ProcessGroup.signal(which.pid(), true);
     }
     Instant now = clock.instant();
     Duration ran = startedAt == null ? Duration.ZERO : Duration.between(startedAt, now);
@@ -219,12 +223,6 @@ final class AppSupervisor {
     Files.writeString(tmp, h.pid() + " " + started + " " + manifest + "\n");
     Files.move(tmp, pidFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-  }
-
-  private static List<ProcessHandle> withDescendants(ProcessHandle p) {
-    List<ProcessHandle> out = new java.util.ArrayList<>(p.descendants().toList());
-    out.add(0, p);
-    return out;
   }
 
   private static String truncate(String s) {

@@ -4,10 +4,11 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /** Waits, bounded, for a condition the system reaches asynchronously. */
-final class Await {
+public final class Await {
   private Await() {}
 
-  static void until(String what, Duration limit, BooleanSupplier condition) {
+  /** Polls {@code condition} every 50 ms until it holds; fails after {@code limit}. */
+  public static void until(String what, Duration limit, BooleanSupplier condition) {
     long deadline = System.nanoTime() + limit.toNanos();
     while (System.nanoTime() < deadline) {
       try {

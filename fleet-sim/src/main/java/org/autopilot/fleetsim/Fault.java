@@ -4,14 +4,14 @@ package org.autopilot.fleetsim;
 public enum Fault {
   /** The disk reports unrecoverable errors: {@code disk-check} exits 2, writes fail. */
   DISK_ERROR,
-  /** Apps started on the machine crash at once (read by the machine's agent). */
+  /** The machine's apps are killed every second while the fault lasts. */
   CRASHING_APP,
   /** The agent stops making progress (read by the machine's agent). */
   HUNG_AGENT,
   /** The agent's heartbeats are dropped (read by the machine's agent). */
   LOST_HEARTBEAT,
-  /** Every SSH command answers two seconds late. */
+  /** Every SSH command answers two seconds late; the agent's network calls take two seconds more. */
   SLOW_NETWORK,
-  /** The machine is unreachable: its SSH endpoint refuses connections. */
+  /** The machine is unreachable: its SSH endpoint refuses connections, its agent's calls fail. */
   DEAD_NETWORK
 }
