@@ -70,6 +70,11 @@ public final class SimulatedMachine implements AutoCloseable {
     return port;
   }
 
+  /** The SSH host key's fingerprint ({@code SHA256:...}), as a client would pin it. */
+  public String hostKeyFingerprint() {
+    return KeyUtils.getFingerPrint(hostKeys.loadKeys(null).iterator().next().getPublic());
+  }
+
   /** Its disk: wiped by reimage. */
   public Path disk() {
     return dir.resolve("disk");

@@ -1,9 +1,13 @@
 package org.autopilot.launcher;
 
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.autopilot.devicemanager.api.Role;
@@ -14,7 +18,20 @@ import org.autopilot.devicemanager.command.DmCommand;
 import org.autopilot.devicemanager.server.DmServer;
 import org.autopilot.devicemanager.server.LocalCluster;
 import org.autopilot.fleetsim.FleetControl;
-import org.autopilot.fleetsim.MachineAgent;
+import org.autopilot.appmanager.AgentConfig;
+import org.autopilot.deployment.DeploymentClient;
+import org.autopilot.deployment.DeploymentConfig;
+import org.autopilot.deployment.DeploymentServer;
+import org.autopilot.deployment.ManifestPublisher;
+import org.autopilot.devicemanager.api.TokenAuthenticator;
+import org.autopilot.devicemanager.command.ActivateManifest;
+import org.autopilot.devicemanager.command.AssignManifest;
+import org.autopilot.devicemanager.command.RegisterMachine;
+import org.autopilot.devicemanager.model.MachineFacts;
+import org.autopilot.devicemanager.model.MachineId;
+import org.autopilot.fleetsim.AppManagerAgent;
+import org.autopilot.fleetsim.SimulatedMachine;
+import org.autopilot.manifests.ManifestRef;
 import org.autopilot.fleetsim.OperatorKey;
 import org.autopilot.fleetsim.SimulatedFleet;
 import picocli.CommandLine.Command;
@@ -47,16 +64,29 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     LocalCluster cluster = LocalCluster.create(data, replicas, basePort, InstantSource.system());
     Path keyFile = data.resolve("fleet").resolve("operator_key");
+    List<URI> deployUris = List.of(URI.create("http://127.0.0.1:" + (basePort + 301)),
+        URI.create("http://127.0.0.1:" + (basePort + 302)));
     SimulatedFleet fleet = new SimulatedFleet(data.resolve("fleet"),
-        List.of(OperatorKey.loadOrCreate(keyFile).getPublic()), () -> MachineAgent.NONE,
+        List.of(OperatorKey.loadOrCreate(keyFile).getPublic()),
+        () -> new AppManagerAgent(m -> AgentConfig.of(m.id(), cluster.apiUrls(),
+            cluster.machineToken(m.id()), m.disk().resolve("autopilot"), deployUris)),
         Duration.ofSeconds(2));
+    List<DeploymentServer> deployment = new ArrayList<>();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       fleet.close();
+      deployment.forEach(DeploymentServer::close);
       cluster.close();
       stopped.countDown();
     }, "demo-shutdown"));
     cluster.start();
+    for (int i = 0; i < deployUris.size(); i++) {
+      List<URI> peers = new ArrayList<>(deployUris);
+      peers.remove(i);
+      deployment.add(new DeploymentServer(DeploymentConfig.of("deploy" + (i + 1),
+          data.resolve("deploy" + (i + 1)), deployUris.get(i).getPort(), peers,
+          TokenAuthenticator.sha256(cluster.deploymentUploadToken())), new Random()).start());
+    }
     for (int i = 1; i <= machines; i++) {
       fleet.add(String.format("sim-%02d", i), basePort + 200 + i);
     }
@@ -71,6 +101,19 @@ final class DemoCommand implements Callable<Integer> {
         new DefineScaleUnit("su-1", "demo setup"),
         new DefineScaleUnit("su-2", "demo setup"));
     client.sendAll(setup);
+    Path examples = findExamples();
+    List<String> published = new ArrayList<>();
+    if (examples != null) {
+      ManifestPublisher publisher = new ManifestPublisher(
+          new DeploymentClient(deployUris, cluster.deploymentUploadToken(), new Random()), client);
+      for (String f : List.of("web-v1.yaml", "web-v2.yaml", "db-v1.yaml")) {
+        var r = publisher.publish(examples.resolve(f), null, "demo: example manifest " + f);
+        if (r.accepted()) {
+          published.add(f);
+        }
+      }
+    }
+    registerFleet(client, fleet, !published.isEmpty());
 
     System.out.println();
     System.out.println("DM API: " + cluster.apiUrls().get(0));
@@ -92,7 +135,13 @@ final class DemoCommand implements Callable<Integer> {
     }
     System.out.println("Fleet control: http://127.0.0.1:" + control.port()
         + "/fleet/machines  (./autopilot fleet list | add sim-21 | inject sim-03 DISK_ERROR | power sim-03 off)");
-    System.out.println("Not built yet: discovery into the DM, agents, satellites and Cockpit (see README).");
+    System.out.println("Deployment servers: " + deployUris + "  (example manifests published: "
+        + (published.isEmpty() ? "none, manifests/examples not found" : published) + ")");
+    System.out.println("Every machine runs the app-manager: ./autopilot machines list  shows what runs where;");
+    System.out.println("      upgrade two machines:  ./autopilot machines assign web@2 sim-01 sim-02 && "
+        + "./autopilot machines activate web@2 sim-01 sim-02");
+    System.out.println("Not built yet: discovery (the demo registers its machines itself), rollout, "
+        + "repair, watchdogs, Cockpit (see README).");
     System.out.println("Ctrl-C stops everything; the data stays in " + data + "/.");
     System.out.flush();
     if (exitAfter > 0) {
@@ -101,5 +150,46 @@ final class DemoCommand implements Callable<Integer> {
     }
     stopped.await();
     return 0;
+  }
+
+  /**
+   * Stands in for discovery (#6): registers every simulated machine with its address and host
+   * key, two thirds as web and the rest as db, alternating scale units, and gives each its
+   * type's version 1.
+   */
+  private static void registerFleet(DmClient client, SimulatedFleet fleet, boolean manifests) {
+    List<DmCommand> cmds = new ArrayList<>();
+    List<SimulatedMachine> all = fleet.machines();
+    List<MachineId> web = new ArrayList<>();
+    List<MachineId> db = new ArrayList<>();
+    for (int i = 0; i < all.size(); i++) {
+      SimulatedMachine m = all.get(i);
+      boolean isWeb = i % 3 != 2;
+      MachineId id = MachineId.of(m.id());
+      (isWeb ? web : db).add(id);
+      cmds.add(new RegisterMachine(id, "127.0.0.1:" + m.port(), m.hostKeyFingerprint(),
+          isWeb ? "web" : "db", i % 2 == 0 ? "su-1" : "su-2", "rack-" + (i / 5 + 1),
+          new MachineFacts(4, 8L << 30, List.of("sda")), "demo: registered at start-up"));
+    }
+    if (manifests) {
+      for (var group : List.of(java.util.Map.entry("web@1", web), java.util.Map.entry("db@1", db))) {
+        if (!group.getValue().isEmpty()) {
+          ManifestRef ref = ManifestRef.parse(group.getKey());
+          cmds.add(new AssignManifest(group.getValue(), ref, "demo: initial deployment"));
+          cmds.add(new ActivateManifest(group.getValue(), ref, "demo: initial deployment"));
+        }
+      }
+    }
+    client.sendAll(cmds);
+  }
+
+  /** manifests/examples from the working directory or next to the jar's checkout. */
+  private static Path findExamples() {
+    for (Path p : List.of(Path.of("manifests", "examples"), Path.of("..", "manifests", "examples"))) {
+      if (Files.isDirectory(p)) {
+        return p;
+      }
+    }
+    return null;
   }
 }

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.autopilot.devicemanager.client.DmClient;
+import org.autopilot.devicemanager.command.ActivateManifest;
+import org.autopilot.devicemanager.command.AssignManifest;
 import org.autopilot.devicemanager.command.ChangeState;
 import org.autopilot.devicemanager.command.DmCommand;
 import org.autopilot.devicemanager.command.PlaceMachine;
@@ -17,6 +19,7 @@ import org.autopilot.devicemanager.model.Health;
 import org.autopilot.devicemanager.model.LifecycleState;
 import org.autopilot.devicemanager.model.Machine;
 import org.autopilot.devicemanager.model.MachineId;
+import org.autopilot.manifests.ManifestRef;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,7 +29,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "machines", mixinStandardHelpOptions = true, description = "Lists, shows and changes machines.",
     subcommands = {MachinesCommand.ListMachines.class, MachinesCommand.Show.class,
         MachinesCommand.Register.class, MachinesCommand.Move.class, MachinesCommand.Place.class,
-        MachinesCommand.HealthReport.class})
+        MachinesCommand.HealthReport.class, MachinesCommand.Assign.class,
+        MachinesCommand.Activate.class})
 final class MachinesCommand {
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists machines, optionally filtered; --watch redraws on every change.")
@@ -66,10 +70,21 @@ final class MachinesCommand {
         System.out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(ms));
         return;
       }
-      System.out.printf("%-20s %-14s %-8s %-10s %-8s %-8s %8s%n", "ID", "STATE", "HEALTH", "TYPE", "UNIT", "RACK", "VERSION");
+      System.out.printf("%-20s %-14s %-8s %-10s %-8s %-8s %-12s %-16s %8s%n", "ID", "STATE",
+          "HEALTH", "TYPE", "UNIT", "RACK", "RUNNING", "APPS", "VERSION");
       for (Machine m : ms) {
-        System.out.printf("%-20s %-14s %-8s %-10s %-8s %-8s %8d%n", m.id(), m.state().label(),
-            m.health().label(), dash(m.machineType()), dash(m.scaleUnit()), dash(m.rack()), m.version());
+        var sw = m.software();
+        String running = sw.running() == null ? "-" : sw.running().toString();
+        if (sw.active() != null && !sw.active().equals(sw.running())) {
+          running += "->" + sw.active().version();
+        }
+        String apps = sw.apps().isEmpty() ? "-" : sw.apps().stream()
+            .map(a -> a.name() + ":" + a.state().name().toLowerCase()
+                + (a.restarts() > 0 ? "(" + a.restarts() + ")" : ""))
+            .collect(java.util.stream.Collectors.joining(","));
+        System.out.printf("%-20s %-14s %-8s %-10s %-8s %-8s %-12s %-16s %8d%n", m.id(),
+            m.state().label(), m.health().label(), dash(m.machineType()), dash(m.scaleUnit()),
+            dash(m.rack()), running, apps, m.version());
       }
       System.out.println(ms.size() + " machine(s)");
     }
@@ -150,6 +165,36 @@ final class MachinesCommand {
     @Override
     public Integer call() throws Exception {
       return report(dm.client().send(new ReportHealth(MachineId.of(id), Health.parse(health), cause)));
+    }
+  }
+
+  @Command(name = "assign", mixinStandardHelpOptions = true,
+      description = "Asks machines to hold (pre-load) a manifest version.")
+  static final class Assign implements Callable<Integer> {
+    @Mixin DmOptions dm;
+    @Parameters(index = "0", paramLabel = "MANIFEST", description = "name@version") String ref;
+    @Parameters(index = "1..*", paramLabel = "ID", arity = "1..*") List<String> ids;
+    @Option(names = "--cause", defaultValue = "assigned by hand") String cause;
+
+    @Override
+    public Integer call() throws Exception {
+      return report(dm.client().send(new AssignManifest(
+          ids.stream().map(MachineId::of).toList(), ManifestRef.parse(ref), cause)));
+    }
+  }
+
+  @Command(name = "activate", mixinStandardHelpOptions = true,
+      description = "Makes an assigned manifest version the one whose apps run on machines.")
+  static final class Activate implements Callable<Integer> {
+    @Mixin DmOptions dm;
+    @Parameters(index = "0", paramLabel = "MANIFEST", description = "name@version") String ref;
+    @Parameters(index = "1..*", paramLabel = "ID", arity = "1..*") List<String> ids;
+    @Option(names = "--cause", defaultValue = "activated by hand") String cause;
+
+    @Override
+    public Integer call() throws Exception {
+      return report(dm.client().send(new ActivateManifest(
+          ids.stream().map(MachineId::of).toList(), ManifestRef.parse(ref), cause)));
     }
   }
 

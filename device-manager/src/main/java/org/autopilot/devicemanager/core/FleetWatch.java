@@ -46,8 +46,13 @@ public final class FleetWatch implements AutoCloseable {
     open.incrementAndGet();
     w.future.whenComplete((f, e) -> open.decrementAndGet());
     waiters.add(w);
-    ScheduledFuture<?> timeout = timer.schedule(() -> w.future.complete(current.get()),
-        maxWait.toMillis(), TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> timeout = timer.schedule(() -> {
+      try {
+        w.future.complete(current.get());
+      } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+        // the API's responders stopped first; nobody is left to answer
+      }
+    }, maxWait.toMillis(), TimeUnit.MILLISECONDS);
     // An answered watch must not leave its timeout queued for minutes.
     w.future.whenComplete((f, e) -> timeout.cancel(false));
     // A change published between the first read and add() must not be missed.

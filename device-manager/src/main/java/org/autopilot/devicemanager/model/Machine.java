@@ -24,7 +24,10 @@ import org.pcollections.TreePVector;
  * @param software manifests assigned, active, held and running, and app states; never null
  * @param createdRevision DM revision at which the machine was registered
  * @param version DM revision of the last change to this machine; stale commands name an older one
+ *     (snapshots written before manifests existed carry three empty manifest fields, ignored)
  */
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(
+    {"assignedManifest", "heldManifests", "activeManifest"})
 public record Machine(
     MachineId id,
     String address,

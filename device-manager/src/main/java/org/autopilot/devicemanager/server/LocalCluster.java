@@ -32,8 +32,10 @@ public final class LocalCluster implements AutoCloseable {
   private final Map<String, DmServer> live = new LinkedHashMap<>();
   private final Map<Role, String> tokens;
   private final String machineSecret;
+  private final String uploadToken;
   private final InstantSource clock;
   private static final String MACHINE_SECRET = "machine-secret";
+  private static final String UPLOAD_TOKEN = "deployment-upload";
 
   private LocalCluster(Path base, Properties credentials, InstantSource clock) {
     this.base = base;
@@ -42,6 +44,7 @@ public final class LocalCluster implements AutoCloseable {
       tokens.put(role, credentials.getProperty(role.name().toLowerCase()));
     }
     this.machineSecret = credentials.getProperty(MACHINE_SECRET);
+    this.uploadToken = credentials.getProperty(UPLOAD_TOKEN);
     this.clock = clock;
   }
 
@@ -143,6 +146,11 @@ public final class LocalCluster implements AutoCloseable {
     return TokenAuthenticator.machineToken(java.util.HexFormat.of().parseHex(machineSecret), id);
   }
 
+  /** The token that lets the local deployment servers accept uploads. */
+  public String deploymentUploadToken() {
+    return uploadToken;
+  }
+
   private static Properties credentials(Path file) throws IOException {
     Properties p = new Properties();
     if (Files.exists(file)) {
@@ -157,6 +165,7 @@ public final class LocalCluster implements AutoCloseable {
       keys.add(role.name().toLowerCase());
     }
     keys.add(MACHINE_SECRET);
+    keys.add(UPLOAD_TOKEN);
     for (String key : keys) {
       if (p.getProperty(key) == null) {
         p.setProperty(key, TokenAuthenticator.newToken(random));
