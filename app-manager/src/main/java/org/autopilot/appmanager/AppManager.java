@@ -130,8 +130,16 @@ public final class AppManager implements AutoCloseable {
     try (DirectoryStream<Path> pids = Files.newDirectoryStream(run, "*.pid")) {
       for (Path p : pids) {
         try {
-          long pid = Long.parseLong(Files.readString(p).trim().split("\\s+")[0]);
-          ProcessGroup.signal(pid, true);
+          String[] f = Files.readString(p).trim().split("\\s+");
+          long pid = Long.parseLong(f[0]);
+          long started = f.length > 1 ? Long.parseLong(f[1]) : -1;
+          // A live leader must be the one we started (pids are reused); with the leader gone,
+          // the kernel keeps its pid out of use while its group lives, so members are ours.
+          boolean reused = ProcessHandle.of(pid).map(h -> h.info().startInstant()
+              .map(java.time.Instant::toEpochMilli).orElse(-1L) != started).orElse(false);
+          if (!reused) {
+            ProcessGroup.signal(pid, true);
+          }
         } catch (NumberFormatException | IOException e) {
           LOG.debug("unreadable pid file {}", p);
         }
