@@ -54,6 +54,60 @@ public record AgentConfig(
         Duration.ofMinutes(2));
   }
 
+  /**
+   * Reads {@code agent.yaml} strictly (unknown keys refused; durations like {@code 30s}):
+   * {@code machineId, dmUrls, dmToken | dmTokenFile, home, sources, downlinkBytesPerSecond,
+   * watchWait, restartBackoff, maxRestartBackoff, stableAfter, crashLoopRestarts,
+   * crashLoopWindow}. Relative paths are resolved against the file's directory.
+   */
+  public static AgentConfig load(Path file) throws java.io.IOException {
+    org.yaml.snakeyaml.LoaderOptions limits = new org.yaml.snakeyaml.LoaderOptions();
+    limits.setMaxAliasesForCollections(0);
+    limits.setCodePointLimit(1 << 16);
+    com.fasterxml.jackson.databind.ObjectMapper yaml =
+        com.fasterxml.jackson.dataformat.yaml.YAMLMapper.builder(
+                com.fasterxml.jackson.dataformat.yaml.YAMLFactory.builder().loaderOptions(limits).build())
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+    File f;
+    try {
+      f = yaml.readValue(java.nio.file.Files.readAllBytes(file), File.class);
+    } catch (java.io.IOException e) {
+      throw new java.io.IOException(file + ": " + e.getMessage(), e);
+    }
+    if (f == null) {
+      throw new java.io.IOException(file + ": empty configuration");
+    }
+    Path base = file.toAbsolutePath().getParent();
+    try {
+      String token = f.dmToken;
+      if (token == null && f.dmTokenFile != null) {
+        token = java.nio.file.Files.readString(base.resolve(f.dmTokenFile)).trim();
+      }
+      AgentConfig d = of(f.machineId, f.dmUrls, token, f.home == null ? null : base.resolve(f.home),
+          f.sources == null ? List.of() : f.sources.stream().map(URI::create).toList());
+      return new AgentConfig(d.machineId, d.dmUrls, d.dmToken, d.home, d.sources,
+          f.downlinkBytesPerSecond == null ? 0 : f.downlinkBytesPerSecond,
+          dur(f.watchWait, "watchWait", d.watchWait), dur(f.restartBackoff, "restartBackoff", d.restartBackoff),
+          dur(f.maxRestartBackoff, "maxRestartBackoff", d.maxRestartBackoff),
+          dur(f.stableAfter, "stableAfter", d.stableAfter),
+          f.crashLoopRestarts == null ? d.crashLoopRestarts : f.crashLoopRestarts,
+          dur(f.crashLoopWindow, "crashLoopWindow", d.crashLoopWindow));
+    } catch (IllegalArgumentException e) {
+      throw new java.io.IOException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Duration dur(String text, String key, Duration dflt) {
+    return text == null ? dflt : org.autopilot.manifests.Durations.parse(text, key);
+  }
+
+  /** The file form of the configuration. */
+  private record File(String machineId, List<String> dmUrls, String dmToken, String dmTokenFile,
+      String home, List<String> sources, Long downlinkBytesPerSecond, String watchWait,
+      String restartBackoff, String maxRestartBackoff, String stableAfter,
+      Integer crashLoopRestarts, String crashLoopWindow) {}
+
   /** A copy with different restart timing (tests and the demo use short ones). */
   public AgentConfig withRestartTiming(Duration backoff, Duration maxBackoff, Duration stable) {
     return new AgentConfig(machineId, dmUrls, dmToken, home, sources, downlinkBytesPerSecond,

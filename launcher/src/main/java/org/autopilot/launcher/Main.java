@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     description = "Runs and operates an autopilot fleet.",
     subcommands = {DmCommand.class, DemoCommand.class, StatusCommand.class, MachinesCommand.class,
         TypesCommand.class, UnitsCommand.class, EventsCommand.class, LeasesCommand.class,
-        FleetCommand.class, ManifestsCommand.class, BenchCommand.class})
+        FleetCommand.class, ManifestsCommand.class, AgentCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
