@@ -134,6 +134,12 @@ public final class DmApi implements AutoCloseable {
         f -> Map.of("index", f.revision(), "items", f.leases().values())));
     app.get("/api/v1/events", this::listEvents);
     app.get("/api/v1/manifests", this::listManifests);
+    app.get("/api/v1/rollouts", ctx -> blocking(ctx, f -> true,
+        f -> Map.of("index", f.revision(), "items", f.rollouts().values())));
+    app.get("/api/v1/budgets", ctx -> blocking(ctx, f -> true,
+        f -> Map.of("index", f.revision(), "items", f.budgets().values())));
+    app.get("/api/v1/ingests", ctx -> blocking(ctx, f -> true,
+        f -> Map.of("index", f.revision(), "items", f.ingests().values())));
     app.get("/api/v1/manifests/{ref}", this::getManifest);
     app.post("/api/v1/commands", this::postCommands);
     app.get("/api/v1/openapi.json", ctx -> {

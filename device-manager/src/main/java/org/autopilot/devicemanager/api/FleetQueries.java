@@ -129,6 +129,8 @@ public final class FleetQueries {
       return a.machine();
     } else if (e instanceof SoftwareReported r) {
       return r.machine();
+    } else if (e instanceof org.autopilot.devicemanager.event.MachineKicked k) {
+      return k.machine();
     }
     return null;
   }

@@ -23,11 +23,17 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
   @JsonSubTypes.Type(value = UnassignManifest.class, name = "UnassignManifest"),
   @JsonSubTypes.Type(value = ActivateManifest.class, name = "ActivateManifest"),
   @JsonSubTypes.Type(value = ReportSoftware.class, name = "ReportSoftware"),
+  @JsonSubTypes.Type(value = StartRollout.class, name = "StartRollout"),
+  @JsonSubTypes.Type(value = AdvanceRollout.class, name = "AdvanceRollout"),
+  @JsonSubTypes.Type(value = SteerRollout.class, name = "SteerRollout"),
+  @JsonSubTypes.Type(value = SetBudget.class, name = "SetBudget"),
+  @JsonSubTypes.Type(value = RecordIngest.class, name = "RecordIngest"),
 })
 public sealed interface DmCommand
     permits DefineMachineType, DefineScaleUnit, RegisterMachine, PlaceMachine, ChangeState,
         ReportHealth, AcquireLease, ReleaseLease, RegisterManifest, AssignManifest,
-        UnassignManifest, ActivateManifest, ReportSoftware {
+        UnassignManifest, ActivateManifest, ReportSoftware, StartRollout, AdvanceRollout,
+        SteerRollout, SetBudget, RecordIngest {
 
   /** Why the caller asks; recorded with every resulting event. May be empty, never null after decide. */
   String cause();

@@ -87,8 +87,7 @@ public final class FleetLedger implements AutoCloseable {
   public synchronized void restore(InputStream in) throws IOException {
     Fleet f = FleetSnapshot.read(in);
     if (f.eventRetention() != eventRetention) {
-      f = new Fleet(f.revision(), f.clock(), f.machines(), f.machineTypes(), f.scaleUnits(),
-          f.leases(), f.manifests(), f.events(), eventRetention);
+      f = f.withEventRetention(eventRetention);
     }
     fleet = f;
     watch.published();

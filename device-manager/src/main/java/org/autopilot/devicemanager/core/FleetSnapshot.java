@@ -24,6 +24,9 @@ import org.pcollections.TreePMap;
  * @param scaleUnits every scale unit
  * @param leases every lease
  * @param manifests every registered manifest version
+ * @param rollouts the latest rollout of each machine type
+ * @param budgets every disruption budget
+ * @param ingests every manifest source's ingest status
  * @param events the retained audit trail, oldest first
  */
 public record FleetSnapshot(
@@ -36,6 +39,9 @@ public record FleetSnapshot(
     List<ScaleUnit> scaleUnits,
     List<Lease> leases,
     List<ManifestVersion> manifests,
+    List<Rollout> rollouts,
+    List<Budget> budgets,
+    List<IngestStatus> ingests,
     List<DmEvent> events) {
   /** The format written by this version. */
   public static final int FORMAT = 1;
@@ -45,7 +51,9 @@ public record FleetSnapshot(
     return new FleetSnapshot(FORMAT, f.revision(), f.clock(), f.eventRetention(),
         new ArrayList<>(f.machines().values()), new ArrayList<>(f.machineTypes().values()),
         new ArrayList<>(f.scaleUnits().values()), new ArrayList<>(f.leases().values()),
-        new ArrayList<>(f.manifests().values()), new ArrayList<>(f.events().values()));
+        new ArrayList<>(f.manifests().values()), new ArrayList<>(f.rollouts().values()),
+        new ArrayList<>(f.budgets().values()), new ArrayList<>(f.ingests().values()),
+        new ArrayList<>(f.events().values()));
   }
 
   /** Rebuilds the fleet this snapshot captured. */
@@ -73,11 +81,23 @@ public record FleetSnapshot(
     for (ManifestVersion v : manifests == null ? List.<ManifestVersion>of() : manifests) {
       mv = mv.plus(v.ref(), v);
     }
+    PSortedMap<String, Rollout> ro = TreePMap.empty();
+    for (Rollout r : rollouts == null ? List.<Rollout>of() : rollouts) {
+      ro = ro.plus(r.machineType(), r);
+    }
+    PSortedMap<String, Budget> bu = TreePMap.empty();
+    for (Budget b : budgets == null ? List.<Budget>of() : budgets) {
+      bu = bu.plus(b.scope(), b);
+    }
+    PSortedMap<String, IngestStatus> in = TreePMap.empty();
+    for (IngestStatus i : ingests == null ? List.<IngestStatus>of() : ingests) {
+      in = in.plus(i.source(), i);
+    }
     PSortedMap<Long, DmEvent> es = TreePMap.empty();
     for (DmEvent e : events) {
       es = es.plus(e.revision(), e);
     }
-    return new Fleet(revision, clock, ms, ts, us, ls, mv, es, eventRetention);
+    return new Fleet(revision, clock, ms, ts, us, ls, mv, ro, bu, in, es, eventRetention);
   }
 
   /** Writes a fleet as JSON. */

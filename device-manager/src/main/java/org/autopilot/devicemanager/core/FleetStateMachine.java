@@ -65,6 +65,16 @@ public final class FleetStateMachine {
       return ManifestRules.activate(fleet, c, out);
     } else if (cmd instanceof ReportSoftware c) {
       return ManifestRules.report(fleet, c, out);
+    } else if (cmd instanceof StartRollout c) {
+      return RolloutRules.start(fleet, c, out);
+    } else if (cmd instanceof AdvanceRollout c) {
+      return RolloutRules.advance(fleet, c, out);
+    } else if (cmd instanceof SteerRollout c) {
+      return RolloutRules.steer(fleet, c, out);
+    } else if (cmd instanceof SetBudget c) {
+      return RolloutRules.setBudget(fleet, c, out);
+    } else if (cmd instanceof RecordIngest c) {
+      return RolloutRules.recordIngest(fleet, c, out);
     }
     throw new AssertionError("unhandled command " + cmd.getClass());
   }
@@ -99,6 +109,9 @@ public final class FleetStateMachine {
       return f.withLeases(f.leases().minus(e.service())).record(e, Map.of());
     }
     Fleet changed = ManifestRules.apply(f, event);
+    if (changed == null) {
+      changed = RolloutRules.apply(f, event);
+    }
     if (changed != null) {
       return changed;
     }

@@ -20,11 +20,16 @@ import java.time.Instant;
   @JsonSubTypes.Type(value = ManifestUnassigned.class, name = "ManifestUnassigned"),
   @JsonSubTypes.Type(value = ManifestActivated.class, name = "ManifestActivated"),
   @JsonSubTypes.Type(value = SoftwareReported.class, name = "SoftwareReported"),
+  @JsonSubTypes.Type(value = RolloutUpdated.class, name = "RolloutUpdated"),
+  @JsonSubTypes.Type(value = MachineKicked.class, name = "MachineKicked"),
+  @JsonSubTypes.Type(value = BudgetSet.class, name = "BudgetSet"),
+  @JsonSubTypes.Type(value = IngestRecorded.class, name = "IngestRecorded"),
 })
 public sealed interface DmEvent
     permits MachineTypeDefined, ScaleUnitDefined, MachineRegistered, MachinePlaced, StateChanged,
         HealthChanged, LeaseGranted, LeaseReleased, ManifestRegistered, ManifestAssigned,
-        ManifestUnassigned, ManifestActivated, SoftwareReported {
+        ManifestUnassigned, ManifestActivated, SoftwareReported, RolloutUpdated, MachineKicked,
+        BudgetSet, IngestRecorded {
 
   /** The fleet revision this event creates: exactly one more than the revision before it. */
   long revision();

@@ -19,6 +19,9 @@ import org.pcollections.TreePMap;
  * @param scaleUnits all scale units, by name
  * @param leases satellite leases, by service (expired ones stay until replaced or released)
  * @param manifests registered manifest versions, by reference; immutable once registered
+ * @param rollouts the latest rollout of each machine type, by type name
+ * @param budgets disruption budgets, by scope ({@code fleet}, {@code type:NAME}, {@code unit:NAME})
+ * @param ingests the state of each manifest source (git repository and branch), by source name
  * @param events the audit trail: the newest {@code eventRetention} events, by revision
  * @param eventRetention how many events the audit trail keeps, at least 1
  */
@@ -30,23 +33,30 @@ public record Fleet(
     PSortedMap<String, ScaleUnit> scaleUnits,
     PSortedMap<String, Lease> leases,
     PSortedMap<ManifestRef, ManifestVersion> manifests,
+    PSortedMap<String, Rollout> rollouts,
+    PSortedMap<String, Budget> budgets,
+    PSortedMap<String, IngestStatus> ingests,
     PSortedMap<Long, DmEvent> events,
     int eventRetention) {
 
   /** Default size of the in-memory audit trail. */
   public static final int DEFAULT_EVENT_RETENTION = 100_000;
 
-  /** Rejects a retention below one. */
+  /** Rejects a retention below one; absent tables are empty. */
   public Fleet {
     if (eventRetention < 1) {
       throw new IllegalArgumentException("eventRetention must be at least 1");
     }
+    manifests = manifests == null ? TreePMap.empty() : manifests;
+    rollouts = rollouts == null ? TreePMap.empty() : rollouts;
+    budgets = budgets == null ? TreePMap.empty() : budgets;
+    ingests = ingests == null ? TreePMap.empty() : ingests;
   }
 
   /** The empty fleet at revision 0. */
   public static Fleet empty(int eventRetention) {
     return new Fleet(0, Instant.EPOCH, TreePMap.empty(), TreePMap.empty(), TreePMap.empty(),
-        TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), eventRetention);
+        TreePMap.empty(), null, null, null, null, TreePMap.empty(), eventRetention);
   }
 
   /** The machine with this id, or null. */
@@ -61,38 +71,62 @@ public record Fleet(
       trail = trail.minus(trail.firstKey());
     }
     return new Fleet(event.revision(), clock, machines.plusAll(machineChanges), machineTypes,
-        scaleUnits, leases, manifests, trail, eventRetention);
+        scaleUnits, leases, manifests, rollouts, budgets, ingests, trail, eventRetention);
   }
 
   /** This fleet with its clock moved to {@code at} (never backwards). */
   public Fleet withClock(Instant at) {
     return at.isAfter(clock)
-        ? new Fleet(revision, at, machines, machineTypes, scaleUnits, leases, manifests, events,
-            eventRetention)
+        ? new Fleet(revision, at, machines, machineTypes, scaleUnits, leases, manifests, rollouts,
+            budgets, ingests, events, eventRetention)
         : this;
   }
 
   /** This fleet with a changed machine-type table. */
   public Fleet withMachineTypes(PSortedMap<String, MachineType> types) {
-    return new Fleet(revision, clock, machines, types, scaleUnits, leases, manifests, events,
-        eventRetention);
+    return new Fleet(revision, clock, machines, types, scaleUnits, leases, manifests, rollouts,
+        budgets, ingests, events, eventRetention);
   }
 
   /** This fleet with a changed scale-unit table. */
   public Fleet withScaleUnits(PSortedMap<String, ScaleUnit> units) {
-    return new Fleet(revision, clock, machines, machineTypes, units, leases, manifests, events,
-        eventRetention);
+    return new Fleet(revision, clock, machines, machineTypes, units, leases, manifests, rollouts,
+        budgets, ingests, events, eventRetention);
   }
 
   /** This fleet with a changed lease table. */
   public Fleet withLeases(PSortedMap<String, Lease> newLeases) {
     return new Fleet(revision, clock, machines, machineTypes, scaleUnits, newLeases, manifests,
-        events, eventRetention);
+        rollouts, budgets, ingests, events, eventRetention);
   }
 
   /** This fleet with a changed manifest table. */
   public Fleet withManifests(PSortedMap<ManifestRef, ManifestVersion> newManifests) {
     return new Fleet(revision, clock, machines, machineTypes, scaleUnits, leases, newManifests,
-        events, eventRetention);
+        rollouts, budgets, ingests, events, eventRetention);
+  }
+
+  /** This fleet with a changed rollout table. */
+  public Fleet withRollouts(PSortedMap<String, Rollout> newRollouts) {
+    return new Fleet(revision, clock, machines, machineTypes, scaleUnits, leases, manifests,
+        newRollouts, budgets, ingests, events, eventRetention);
+  }
+
+  /** This fleet with a changed budget table. */
+  public Fleet withBudgets(PSortedMap<String, Budget> newBudgets) {
+    return new Fleet(revision, clock, machines, machineTypes, scaleUnits, leases, manifests,
+        rollouts, newBudgets, ingests, events, eventRetention);
+  }
+
+  /** This fleet with a changed ingest table. */
+  public Fleet withIngests(PSortedMap<String, IngestStatus> newIngests) {
+    return new Fleet(revision, clock, machines, machineTypes, scaleUnits, leases, manifests,
+        rollouts, budgets, newIngests, events, eventRetention);
+  }
+
+  /** This fleet with a different retention (a replica configured differently restored it). */
+  public Fleet withEventRetention(int retention) {
+    return new Fleet(revision, clock, machines, machineTypes, scaleUnits, leases, manifests,
+        rollouts, budgets, ingests, events, retention);
   }
 }
