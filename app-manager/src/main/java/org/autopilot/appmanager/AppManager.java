@@ -64,6 +64,7 @@ public final class AppManager implements AutoCloseable {
   private volatile ManifestRef current;
   private volatile String lastError = "";
   private ReportSoftware lastReport;
+  private int kicks;
 
   private record Failure(Instant retryAt, int count) {}
 
@@ -228,6 +229,10 @@ public final class AppManager implements AutoCloseable {
     MachineSoftware want = desired.get();
     if (want == null) {
       return;
+    }
+    if (want.kicks() != kicks) {
+      kicks = want.kicks();
+      failures.clear();
     }
     Set<ManifestRef> held = local.held();
     for (ManifestRef ref : want.assigned()) {

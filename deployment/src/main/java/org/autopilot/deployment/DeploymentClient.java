@@ -27,6 +27,25 @@ public final class DeploymentClient {
     this.random = random;
   }
 
+  /** Whether any replica holds {@code sha256} complete. */
+  public boolean has(String sha256) {
+    for (URI r : replicas) {
+      try {
+        HttpResponse<Void> resp = http.send(HttpRequest.newBuilder(r.resolve("/blobs/" + sha256 + "/chunks"))
+            .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding());
+        if (resp.statusCode() == 200) {
+          return true;
+        }
+      } catch (IOException e) {
+        // try the next one
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return false;
+  }
+
   /** Uploads {@code file}, which must hash to {@code sha256}; the replica that took it. */
   public URI upload(String sha256, Path file) throws IOException, InterruptedException {
     List<URI> order = new ArrayList<>(replicas);

@@ -58,7 +58,7 @@ public final class ManifestParser {
       throw new ManifestException(file, 0, 0, "", "manifest is " + yaml.length
           + " bytes; at most " + MAX_BYTES + " are accepted");
     }
-    rejectAliases(yaml, file);
+    java.util.Map<String, int[]> marks = rejectAliases(yaml, file);
     try {
       Manifest m = YAML.readValue(yaml, Manifest.class);
       if (m == null) {
@@ -66,7 +66,12 @@ public final class ManifestParser {
       }
       return m;
     } catch (JsonMappingException e) {
-      throw located(file, e, e.getPath().isEmpty() ? "" : fieldPath(e), problem(e));
+      String field = e.getPath().isEmpty() ? "" : fieldPath(e);
+      int[] at = marks.get(field);
+      if (at != null) {
+        throw new ManifestException(file, at[0], at[1], field, problem(e));
+      }
+      throw located(file, e, field, problem(e));
     } catch (JsonProcessingException e) {
       throw located(file, e, "", e.getOriginalMessage());
     } catch (IOException e) {
@@ -83,28 +88,40 @@ public final class ManifestParser {
     }
   }
 
-  /** Walks the YAML events (SnakeYAML's own tokenizer) and refuses any anchor or alias. */
-  private static void rejectAliases(byte[] yaml, String file) throws ManifestException {
+  /**
+   * Walks the YAML events (SnakeYAML's own tokenizer): refuses any anchor or alias and nesting
+   * deeper than 32, and notes where every key and list item starts, by field path
+   * ({@code files[1].sha256}), so errors found later point at the right line.
+   */
+  private static java.util.Map<String, int[]> rejectAliases(byte[] yaml, String file)
+      throws ManifestException {
     LoaderOptions limits = new LoaderOptions();
     limits.setCodePointLimit(MAX_BYTES);
+    java.util.Map<String, int[]> marks = new java.util.HashMap<>();
+    java.util.Deque<Frame> stack = new java.util.ArrayDeque<>();
     try (java.io.Reader in = new java.io.InputStreamReader(
         new java.io.ByteArrayInputStream(yaml), java.nio.charset.StandardCharsets.UTF_8)) {
-      int depth = 0;
       int nodes = 0;
       for (Event e : new Yaml(limits).parse(in)) {
         boolean anchored = e instanceof NodeEvent n && n.getAnchor() != null;
         String problem = null;
         if (e instanceof AliasEvent || anchored) {
           problem = "YAML anchors and aliases (& and *) are not allowed in manifests";
-        } else if (e instanceof CollectionStartEvent && ++depth > MAX_DEPTH) {
+        } else if (e instanceof CollectionStartEvent && stack.size() >= MAX_DEPTH) {
           problem = "nesting depth is more than " + MAX_DEPTH;
-        } else if (e instanceof CollectionEndEvent) {
-          depth--;
         }
-        nodes += e instanceof NodeEvent ? 1 : 0;
         if (problem != null) {
           throw new ManifestException(file, e.getStartMark().getLine() + 1,
               e.getStartMark().getColumn() + 1, "", problem);
+        }
+        if (e instanceof NodeEvent) {
+          nodes++;
+          String path = place(stack, e, marks);
+          if (e instanceof CollectionStartEvent) {
+            stack.push(new Frame(e instanceof org.yaml.snakeyaml.events.MappingStartEvent, path));
+          }
+        } else if (e instanceof CollectionEndEvent) {
+          stack.pop();
         }
       }
       if (nodes == 0) {
@@ -119,6 +136,43 @@ public final class ManifestParser {
     } catch (IOException e) {
       throw new ManifestException(file, 0, 0, "", e.getMessage());
     }
+    return marks;
+  }
+
+  /** One open mapping or sequence during the walk. */
+  private static final class Frame {
+    final boolean mapping;
+    final String path;
+    int index;
+    String key;
+
+    Frame(boolean mapping, String path) {
+      this.mapping = mapping;
+      this.path = path;
+    }
+  }
+
+  /** The field path of a node event; records where keys and items start. */
+  private static String place(java.util.Deque<Frame> stack, Event e, java.util.Map<String, int[]> marks) {
+    Frame parent = stack.peek();
+    int[] at = {e.getStartMark().getLine() + 1, e.getStartMark().getColumn() + 1};
+    if (parent == null) {
+      return "";
+    }
+    if (parent.mapping) {
+      if (parent.key == null) {
+        String name = e instanceof org.yaml.snakeyaml.events.ScalarEvent sc ? sc.getValue() : "?";
+        parent.key = parent.path.isEmpty() ? name : parent.path + "." + name;
+        marks.putIfAbsent(parent.key, at);
+        return parent.key;
+      }
+      String path = parent.key;
+      parent.key = null;
+      return path;
+    }
+    String path = parent.path + "[" + parent.index++ + "]";
+    marks.putIfAbsent(path, at);
+    return path;
   }
 
   private static ManifestException located(String file, JsonProcessingException e, String field,

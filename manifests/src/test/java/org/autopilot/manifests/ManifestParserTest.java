@@ -62,9 +62,9 @@ class ManifestParserTest {
   void unknownKeyIsNamedWithLineAndColumn() {
     ManifestException e = fail(GOOD.replace("    size: 10\n", "    size: 10\n    owner: root\n"));
     assertThat(e.problem()).contains("unknown key 'owner'");
-    assertThat(e.line()).isEqualTo(14);
+    assertThat(e.line()).isEqualTo(13);
     assertThat(e.field()).isEqualTo("files[1].owner");
-    assertThat(e.getMessage()).startsWith("m.yaml:14:");
+    assertThat(e.getMessage()).startsWith("m.yaml:13:5");
   }
 
   @Test

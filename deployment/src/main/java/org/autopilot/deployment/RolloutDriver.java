@@ -1,0 +1,104 @@
+package org.autopilot.deployment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import org.autopilot.devicemanager.client.DmClient;
+import org.autopilot.devicemanager.client.LeaseKeeper;
+import org.autopilot.devicemanager.command.AdvanceRollout;
+import org.autopilot.devicemanager.core.CommandResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The rollout driver: a satellite with no rules of its own. While it holds the
+ * {@code rollout-driver} lease it watches the fleet and sends {@link AdvanceRollout} for every
+ * running rollout whenever anything changed, and at least every {@code tick} (bake times end
+ * without any change); the DM decides everything. Several instances may run; one drives.
+ */
+public final class RolloutDriver implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RolloutDriver.class);
+  private final DmClient dm;
+  private final LeaseKeeper lease;
+  private final Duration tick;
+  private final Thread thread;
+  private volatile boolean running = true;
+  private volatile long advances;
+
+  /** A driver named {@code holder}; starts at once. */
+  public RolloutDriver(DmClient dm, String holder, Duration tick, InstantSource clock) {
+    this.dm = dm;
+    this.tick = tick;
+    this.lease = new LeaseKeeper(dm, "rollout-driver", holder, Duration.ofSeconds(10), clock);
+    this.thread = new Thread(this::loop, "rollout-driver-" + holder);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** How many AdvanceRollout commands it sent (for tests and metrics). */
+  public long advances() {
+    return advances;
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    thread.interrupt();
+    try {
+      thread.join(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    lease.release();
+  }
+
+  private void loop() {
+    long index = 0;
+    long renewed = 0;
+    boolean leader = false;
+    while (running) {
+      try {
+        if (System.nanoTime() - renewed > Duration.ofSeconds(3).toNanos() || !leader) {
+          leader = lease.tryHold();
+          renewed = System.nanoTime();
+        }
+        if (!leader) {
+          Thread.sleep(1000);
+          continue;
+        }
+        for (String type : runningRollouts()) {
+          CommandResult r = dm.send(new AdvanceRollout(type, ""));
+          advances++;
+          if (!r.accepted()) {
+            LOG.warn("advance of {} refused: {}", type, r.reason());
+          }
+        }
+        index = dm.watch(index, tick);
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        if (!running) {
+          return;
+        }
+        LOG.debug("rollout driver: {}", e.toString());
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException ie) {
+          return;
+        }
+      }
+    }
+  }
+
+  private List<String> runningRollouts() {
+    List<String> out = new ArrayList<>();
+    for (JsonNode r : dm.getJson("rollouts").get("items")) {
+      if ("RUNNING".equals(r.get("status").asText())) {
+        out.add(r.get("machineType").asText());
+      }
+    }
+    return out;
+  }
+}
