@@ -46,13 +46,8 @@ public final class FleetWatch implements AutoCloseable {
     open.incrementAndGet();
     w.future.whenComplete((f, e) -> open.decrementAndGet());
     waiters.add(w);
-    ScheduledFuture<?> timeout = timer.schedule(() -> {
-      try {
-        w.future.complete(current.get());
-      } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
-        // the API's responders stopped first; nobody is left to answer
-      }
-    }, maxWait.toMillis(), TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> timeout = timer.schedule(() -> complete(w, current.get()),
+        maxWait.toMillis(), TimeUnit.MILLISECONDS);
     // An answered watch must not leave its timeout queued for minutes.
     w.future.whenComplete((f, e) -> timeout.cancel(false));
     // A change published between the first read and add() must not be missed.
@@ -99,8 +94,17 @@ public final class FleetWatch implements AutoCloseable {
     notifier.shutdownNow();
     timer.shutdownNow();
     Fleet f = current.get();
-    waiters.forEach(w -> w.future.complete(f));
+    waiters.forEach(w -> complete(w, f));
     waiters.clear();
+  }
+
+  /** Answers a waiter; if whoever answers the caller has already shut down, nobody is left. */
+  private static void complete(Waiter w, Fleet f) {
+    try {
+      w.future.complete(f);
+    } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+      // the API stopped first
+    }
   }
 
   private static ScheduledThreadPoolExecutor daemon(String name) {

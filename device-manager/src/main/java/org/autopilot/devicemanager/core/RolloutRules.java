@@ -29,6 +29,12 @@ import org.autopilot.manifests.ManifestRef;
  * Pure, like {@link FleetStateMachine}, which delegates here; time is the leader's {@code now}.
  */
 final class RolloutRules {
+  /**
+   * How long after its bake a machine that is neither clearly good nor clearly bad (still
+   * switching, apps still starting, not reporting) may take before it counts as failed.
+   */
+  static final Duration CONVERGE = Duration.ofMinutes(2);
+
   private RolloutRules() {}
 
   static Decision start(Fleet fleet, StartRollout c, FleetStateMachine.Events out) {
@@ -318,7 +324,7 @@ final class RolloutRules {
           if (good(m)) {
             move(m, LifecycleState.HEALTHY, "rollout of " + r.to() + ": healthy through the bake");
             budgets.free(m);
-          } else {
+          } else if (bad(m) || !m.stateSince().plus(bake).plus(CONVERGE).isAfter(o.at)) {
             failed.add(m.id());
           }
         }
@@ -386,6 +392,14 @@ final class RolloutRules {
 
     private boolean holds(Machine m) {
       return m.software().held().contains(r.to()) || r.to().equals(m.software().active());
+    }
+
+    /** Runs the new version and an app is down (crashed, backing off) or the verdict is Error. */
+    private boolean bad(Machine m) {
+      MachineSoftware s = m.software();
+      return m.health() == Health.ERROR || r.to().equals(s.running()) && s.apps().stream()
+          .anyMatch(a -> a.state() == AppStatus.State.CRASH_LOOP || a.state() == AppStatus.State.BACKOFF
+              || a.state() == AppStatus.State.STOPPED);
     }
 
     /** Runs the new version with every app up and no Error verdict. */

@@ -161,6 +161,21 @@ class RolloutRulesTest {
   }
 
   @Test
+  void aMachineStillSwitchingAfterTheBakeIsGivenTimeThenCountsAsFailed() {
+    s.given(new StartRollout(V2, "commit"));
+    machinesFollow(su1, UP);
+    advance();
+    s.after(Duration.ofMinutes(6));
+    advance();
+    assertThat(phase(0)).as("not reported yet: wait").isEqualTo(Phase.ACTIVATING);
+    assertThat(rollout().status()).isEqualTo(Status.RUNNING);
+    s.after(RolloutRules.CONVERGE);
+    advance();
+    assertThat(rollout().status()).isEqualTo(Status.ROLLED_BACK);
+    assertThat(rollout().reason()).contains("4 of 4 machines not healthy");
+  }
+
+  @Test
   void operatorsPauseResumeKickAndAbort() {
     s.given(new StartRollout(V2, "commit"));
     s.given(new SteerRollout("web", SteerRollout.Action.PAUSE, "looking"));
