@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * same tree against its size and SHA-256, and refuse a version the DM already holds with other
  * content. Any problem rejects the commit as a whole ({@code RecordIngest} with the errors);
  * nothing of it reaches the fleet. Otherwise upload the files, register the versions with the
- * commit as their origin, record the commit and start a rollout of each new version.
+ * commit as their origin, record the commit and roll out each type's newest version (as soon as
+ * the type's open rollout, if any, has ended).
  */
 public final class GitIngest {
   private static final Logger LOG = LoggerFactory.getLogger(GitIngest.class);
@@ -58,6 +59,10 @@ public final class GitIngest {
   private final Path mirror;
   private final DeploymentClient deployment;
   private final DmClient dm;
+  /** The newest ingested version of each machine type, until its rollout has started. */
+  private final Map<String, Wanted> wanted = new LinkedHashMap<>();
+
+  private record Wanted(ManifestRef ref, String cause) {}
 
   /**
    * An ingest of {@code branch} of {@code url}, reading manifests ({@code *.yaml}, {@code *.yml})
@@ -104,7 +109,35 @@ public final class GitIngest {
         }
       }
     }
+    startRollouts();
     return new Outcome(accepted, rejected);
+  }
+
+  /**
+   * Starts the rollout of each type's newest ingested version once no other rollout of the type
+   * is open; a version is rolled out once (a rolled-back version is not retried by itself).
+   */
+  private void startRollouts() {
+    Map<String, JsonNode> rollouts = new LinkedHashMap<>();
+    dm.getJson("rollouts").get("items").forEach(r -> rollouts.put(r.get("machineType").asText(), r));
+    for (var it = wanted.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      JsonNode r = rollouts.get(e.getKey());
+      if (r != null && e.getValue().ref().toString().equals(r.get("to").asText())) {
+        it.remove();
+        continue;
+      }
+      String status = r == null ? "" : r.get("status").asText();
+      if (status.equals("RUNNING") || status.equals("PAUSED")) {
+        LOG.info("{}: {} waits for the open rollout of {}", source(), e.getValue().ref(), r.get("to").asText());
+        continue;
+      }
+      CommandResult res = dm.send(new StartRollout(e.getValue().ref(), e.getValue().cause()));
+      if (!res.accepted()) {
+        LOG.info("{}: no rollout of {}: {}", source(), e.getValue().ref(), res.reason());
+      }
+      it.remove();
+    }
   }
 
   private Git open() throws IOException, GitAPIException {
@@ -208,10 +241,8 @@ public final class GitIngest {
     send(new RecordIngest(source(), c.getName(), true, refs, null, "commit " + shortId + ": " + subject));
     for (Map.Entry<String, Manifest> e : manifests.entrySet()) {
       if (e.getValue().machineType() != null) {
-        CommandResult r = dm.send(new StartRollout(e.getValue().ref(), "commit " + shortId + ": " + subject));
-        if (!r.accepted()) {
-          LOG.info("{}: no rollout of {}: {}", source(), e.getValue().ref(), r.reason());
-        }
+        wanted.put(e.getValue().machineType(), new Wanted(e.getValue().ref(),
+            "commit " + shortId + ": " + subject));
       }
     }
     LOG.info("{}: commit {} ingested: {}", source(), shortId, refs);

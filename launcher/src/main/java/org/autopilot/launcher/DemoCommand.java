@@ -22,16 +22,17 @@ import org.autopilot.appmanager.AgentConfig;
 import org.autopilot.deployment.DeploymentClient;
 import org.autopilot.deployment.DeploymentConfig;
 import org.autopilot.deployment.DeploymentServer;
-import org.autopilot.deployment.ManifestPublisher;
+import org.autopilot.deployment.GitIngest;
+import org.autopilot.deployment.RolloutDriver;
 import org.autopilot.devicemanager.api.TokenAuthenticator;
-import org.autopilot.devicemanager.command.ActivateManifest;
-import org.autopilot.devicemanager.command.AssignManifest;
+import org.autopilot.devicemanager.command.ChangeState;
 import org.autopilot.devicemanager.command.RegisterMachine;
+import org.autopilot.devicemanager.command.SetBudget;
 import org.autopilot.devicemanager.model.MachineFacts;
+import org.autopilot.devicemanager.model.LifecycleState;
 import org.autopilot.devicemanager.model.MachineId;
 import org.autopilot.fleetsim.AppManagerAgent;
 import org.autopilot.fleetsim.SimulatedMachine;
-import org.autopilot.manifests.ManifestRef;
 import org.autopilot.fleetsim.OperatorKey;
 import org.autopilot.fleetsim.SimulatedFleet;
 import picocli.CommandLine.Command;
@@ -101,19 +102,22 @@ final class DemoCommand implements Callable<Integer> {
         new DefineScaleUnit("su-1", "demo setup"),
         new DefineScaleUnit("su-2", "demo setup"));
     client.sendAll(setup);
+    registerFleet(client, fleet);
     Path examples = findExamples();
-    List<String> published = new ArrayList<>();
+    Path repo = null;
     if (examples != null) {
-      ManifestPublisher publisher = new ManifestPublisher(
-          new DeploymentClient(deployUris, cluster.deploymentUploadToken(), new Random()), client);
-      for (String f : List.of("web-v1.yaml", "web-v2.yaml", "db-v1.yaml")) {
-        var r = publisher.publish(examples.resolve(f), null, "demo: example manifest " + f);
-        if (r.accepted()) {
-          published.add(f);
-        }
-      }
+      repo = DemoRepo.ensure(data.resolve("manifests-repo"), examples);
+      DmClient satellite = new DmClient(cluster.apiUrls(), cluster.token(Role.SATELLITE));
+      GitIngest ingest = new GitIngest(repo.toAbsolutePath().toString(), "main", "manifests",
+          data.resolve("deploy-mirror"),
+          new DeploymentClient(deployUris, cluster.deploymentUploadToken(), new Random()), satellite);
+      Thread poller = new Thread(() -> pollForever(ingest), "demo-git-ingest");
+      poller.setDaemon(true);
+      poller.start();
+      RolloutDriver driver = new RolloutDriver(satellite, "demo-driver", Duration.ofSeconds(1),
+          InstantSource.system());
+      Runtime.getRuntime().addShutdownHook(new Thread(driver::close, "rollout-driver-shutdown"));
     }
-    registerFleet(client, fleet, !published.isEmpty());
 
     System.out.println();
     System.out.println("DM API: " + cluster.apiUrls().get(0));
@@ -135,12 +139,17 @@ final class DemoCommand implements Callable<Integer> {
     }
     System.out.println("Fleet control: http://127.0.0.1:" + control.port()
         + "/fleet/machines  (./autopilot fleet list | add sim-21 | inject sim-03 DISK_ERROR | power sim-03 off)");
-    System.out.println("Deployment servers: " + deployUris + "  (example manifests published: "
-        + (published.isEmpty() ? "none, manifests/examples not found" : published) + ")");
-    System.out.println("Every machine runs the app-manager: ./autopilot machines list  shows what runs where;");
-    System.out.println("      upgrade two machines:  ./autopilot machines assign web@2 sim-01 sim-02 && "
-        + "./autopilot machines activate web@2 sim-01 sim-02");
-    System.out.println("Not built yet: discovery (the demo registers its machines itself), rollout, "
+    System.out.println("Deployment servers: " + deployUris);
+    if (repo != null) {
+      System.out.println("Manifests: git repository " + repo + " (ingested every 5 s; rollouts "
+          + "unit by unit, budget 25% of web / 1 db machine out at a time)");
+      System.out.println("Try:  ./autopilot rollout status --watch     ./autopilot machines list");
+      System.out.println("      ./autopilot demo-commit web-v2.yaml   (or edit " + repo
+          + "/manifests/web.yaml and git commit)");
+    } else {
+      System.out.println("Manifests: manifests/examples not found here; run from the checkout.");
+    }
+    System.out.println("Not built yet: discovery (the demo registers its machines itself), "
         + "repair, watchdogs, Cockpit (see README).");
     System.out.println("Ctrl-C stops everything; the data stays in " + data + "/.");
     System.out.flush();
@@ -153,34 +162,45 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /**
-   * Stands in for discovery (#6): registers every simulated machine with its address and host
-   * key, two thirds as web and the rest as db, alternating scale units, and gives each its
-   * type's version 1.
+   * Stands in for discovery and provisioning (#6): registers every simulated machine with its
+   * address and host key, two thirds as web and the rest as db, alternating scale units, moves
+   * it to Healthy, and sets the demo's disruption budgets.
    */
-  private static void registerFleet(DmClient client, SimulatedFleet fleet, boolean manifests) {
+  private static void registerFleet(DmClient client, SimulatedFleet fleet) {
     List<DmCommand> cmds = new ArrayList<>();
     List<SimulatedMachine> all = fleet.machines();
-    List<MachineId> web = new ArrayList<>();
-    List<MachineId> db = new ArrayList<>();
     for (int i = 0; i < all.size(); i++) {
       SimulatedMachine m = all.get(i);
-      boolean isWeb = i % 3 != 2;
       MachineId id = MachineId.of(m.id());
-      (isWeb ? web : db).add(id);
       cmds.add(new RegisterMachine(id, "127.0.0.1:" + m.port(), m.hostKeyFingerprint(),
-          isWeb ? "web" : "db", i % 2 == 0 ? "su-1" : "su-2", "rack-" + (i / 5 + 1),
+          i % 3 != 2 ? "web" : "db", i % 2 == 0 ? "su-1" : "su-2", "rack-" + (i / 5 + 1),
           new MachineFacts(4, 8L << 30, List.of("sda")), "demo: registered at start-up"));
+      for (LifecycleState s : List.of(LifecycleState.PROVISIONING, LifecycleState.BURN_IN,
+          LifecycleState.HEALTHY)) {
+        cmds.add(new ChangeState(id, 0, s, "demo: stands in for provisioning"));
+      }
     }
-    if (manifests) {
-      for (var group : List.of(java.util.Map.entry("web@1", web), java.util.Map.entry("db@1", db))) {
-        if (!group.getValue().isEmpty()) {
-          ManifestRef ref = ManifestRef.parse(group.getKey());
-          cmds.add(new AssignManifest(group.getValue(), ref, "demo: initial deployment"));
-          cmds.add(new ActivateManifest(group.getValue(), ref, "demo: initial deployment"));
+    cmds.add(new SetBudget("type:web", "25%", "demo: a quarter of the web tier may be out"));
+    cmds.add(new SetBudget("type:db", "1", "demo: one database machine out at a time"));
+    client.sendAll(cmds);
+  }
+
+  private static void pollForever(GitIngest ingest) {
+    while (true) {
+      try {
+        ingest.pollOnce();
+        Thread.sleep(5000);
+      } catch (InterruptedException e) {
+        return;
+      } catch (Exception e) {
+        System.err.println("git ingest: " + e.getMessage());
+        try {
+          Thread.sleep(5000);
+        } catch (InterruptedException ie) {
+          return;
         }
       }
     }
-    client.sendAll(cmds);
   }
 
   /** manifests/examples from the working directory or next to the jar's checkout. */

@@ -6,9 +6,10 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code ./autopilot}. */
 @Command(name = "autopilot", mixinStandardHelpOptions = true, version = "autopilot 0.1.0",
     description = "Runs and operates an autopilot fleet.",
-    subcommands = {DmCommand.class, DemoCommand.class, StatusCommand.class, MachinesCommand.class,
+    subcommands = {DmCommand.class, DemoCommand.class, DemoCommitCommand.class, StatusCommand.class, MachinesCommand.class,
         TypesCommand.class, UnitsCommand.class, EventsCommand.class, LeasesCommand.class,
-        FleetCommand.class, ManifestsCommand.class, AgentCommand.class, BenchCommand.class})
+        FleetCommand.class, ManifestsCommand.class, RolloutCommand.class, AgentCommand.class,
+        BenchCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
