@@ -2,6 +2,7 @@ package org.autopilot.deployment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,14 +16,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The rollout driver: a satellite with no rules of its own. While it holds the
  * {@code rollout-driver} lease it watches the fleet and sends {@link AdvanceRollout} for every
- * running rollout whenever anything changed, and at least every {@code tick} (bake times end
- * without any change); the DM decides everything. Several instances may run; one drives.
+ * running rollout whenever anything changed, when the next bake ends (the rollout's
+ * {@code nextCheck}), and at least every {@code tick}; the DM decides everything. Several instances may run; one drives.
  */
 public final class RolloutDriver implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RolloutDriver.class);
   private final DmClient dm;
   private final LeaseKeeper lease;
   private final Duration tick;
+  private final InstantSource clock;
   private final Thread thread;
   private volatile boolean running = true;
   private volatile long advances;
@@ -31,6 +33,7 @@ public final class RolloutDriver implements AutoCloseable {
   public RolloutDriver(DmClient dm, String holder, Duration tick, InstantSource clock) {
     this.dm = dm;
     this.tick = tick;
+    this.clock = clock;
     this.lease = new LeaseKeeper(dm, "rollout-driver", holder, Duration.ofSeconds(10), clock);
     this.thread = new Thread(this::loop, "rollout-driver-" + holder);
     thread.setDaemon(true);
@@ -68,6 +71,7 @@ public final class RolloutDriver implements AutoCloseable {
           Thread.sleep(1000);
           continue;
         }
+        Instant wake = null;
         for (String type : runningRollouts()) {
           CommandResult r = dm.send(new AdvanceRollout(type, ""));
           advances++;
@@ -75,7 +79,20 @@ public final class RolloutDriver implements AutoCloseable {
             LOG.warn("advance of {} refused: {}", type, r.reason());
           }
         }
-        index = dm.watch(index, tick);
+        for (JsonNode r : dm.getJson("rollouts").get("items")) {
+          JsonNode next = r.get("nextCheck");
+          if ("RUNNING".equals(r.get("status").asText()) && next != null && !next.isNull()) {
+            Instant t = Instant.parse(next.asText());
+            wake = wake == null || t.isBefore(wake) ? t : wake;
+          }
+        }
+        Duration wait = tick;
+        if (wake != null && wake.isAfter(clock.instant())) {
+          // a bake ends before the tick: wake up just after it (a past one is no reason to spin)
+          Duration untilBake = Duration.between(clock.instant(), wake).plusMillis(5);
+          wait = untilBake.compareTo(tick) < 0 ? untilBake : tick;
+        }
+        index = dm.watch(index, wait);
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {

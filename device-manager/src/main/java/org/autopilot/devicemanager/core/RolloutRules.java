@@ -77,7 +77,7 @@ final class RolloutRules {
     o.add(rev -> new RolloutUpdated(rev, o.at, o.actor, o.cause, new Rollout(type, from,
         c.manifest(), Status.RUNNING, units, m.rollout().threshold(), bake, o.at, null,
         "started: " + machines.size() + " machines in " + units.size() + " units pre-load "
-            + c.manifest(), from, rev)));
+            + c.manifest(), from, null, rev)));
     return Decision.accept(o.list);
   }
 
@@ -212,8 +212,13 @@ final class RolloutRules {
 
   static Rollout with(Rollout r, Status status, List<UnitRollout> units, String reason,
       ManifestRef released, Instant endedAt, long rev) {
+    return with(r, status, units, reason, released, endedAt, null, rev);
+  }
+
+  static Rollout with(Rollout r, Status status, List<UnitRollout> units, String reason,
+      ManifestRef released, Instant endedAt, Instant nextCheck, long rev) {
     return new Rollout(r.machineType(), r.from(), r.to(), status, units, r.threshold(),
-        r.bakeMillis(), r.startedAt(), endedAt, reason, released, rev);
+        r.bakeMillis(), r.startedAt(), endedAt, reason, released, nextCheck, rev);
   }
 
   /** Events of one decision, numbered as they are added. */
@@ -244,6 +249,7 @@ final class RolloutRules {
     private final Map<MachineId, Machine> view = new LinkedHashMap<>();
     private final Budgets budgets;
     private final List<String> notes = new ArrayList<>();
+    private int activated;
 
     Advance(Fleet fleet, Rollout r, Out o) {
       this.r = r;
@@ -304,13 +310,17 @@ final class RolloutRules {
         changed = true;
       }
       boolean done = units.stream().allMatch(u -> u.phase() == Phase.PASSED);
-      if (done || changed) {
-        String reason = String.join("; ", notes) + (done ? "; every unit passed, " + r.to()
-            + " is released" : "");
+      Instant next = done ? null : view.values().stream()
+          .filter(m -> m.state() == LifecycleState.PROBATION && r.to().equals(m.software().active()))
+          .map(m -> m.stateSince().plus(bake)).filter(t -> t.isAfter(o.at))
+          .min(Instant::compareTo).orElse(null);
+      if (done || changed || activated > 0) {
+        String reason = notes.isEmpty() ? r.reason() : String.join("; ", notes)
+            + (done ? "; every unit passed, " + r.to() + " is released" : "");
         Status status = done ? Status.SUCCEEDED : Status.RUNNING;
         List<UnitRollout> finalUnits = units;
         o.add(rev -> new RolloutUpdated(rev, o.at, o.actor, reason, with(r, status, finalUnits,
-            reason, done ? r.to() : r.released(), done ? o.at : null, rev)));
+            reason, done ? r.to() : r.released(), done ? o.at : null, next, rev)));
       }
       return Decision.accept(o.list);
     }
@@ -344,6 +354,7 @@ final class RolloutRules {
           return;
         }
         ManifestRef before = m.software().active();
+        activated++;
         o.add(rev -> new ManifestActivated(rev, o.at, o.actor, "rollout of " + r.to(), m.id(),
             before, r.to()));
         Machine activated = m.withSoftware(m.software().activate(r.to()), o.rev - 1);

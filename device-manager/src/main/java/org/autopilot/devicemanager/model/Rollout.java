@@ -22,11 +22,13 @@ import org.autopilot.manifests.ManifestRef;
  * @param reason the latest decision in words
  * @param released the version the type runs when no rollout moves it: {@code from} until the
  *     rollout succeeds, then {@code to}; {@code from} again after a rollback
+ * @param nextCheck the earliest leader time a bake ends (when advancing next can decide
+ *     something), or null; a driver sleeps until then rather than polling
  * @param version DM revision of the last change
  */
 public record Rollout(String machineType, ManifestRef from, ManifestRef to, Status status,
     List<UnitRollout> units, int threshold, long bakeMillis, Instant startedAt, Instant endedAt,
-    String reason, ManifestRef released, long version) {
+    String reason, ManifestRef released, Instant nextCheck, long version) {
 
   /** Copies the unit list. */
   public Rollout {
