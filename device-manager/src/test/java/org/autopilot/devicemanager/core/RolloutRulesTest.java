@@ -90,6 +90,8 @@ class RolloutRulesTest {
       assertThat(s.machine(id).state()).isEqualTo(PROBATION);
     });
     assertThat(s.machine("b1").software().active()).isEqualTo(V1);
+    assertThat(rollout().nextCheck()).as("the driver's next wake-up: the end of the bake")
+        .isEqualTo(s.now.plus(Duration.ofMinutes(5)));
 
     machinesFollow(su1, UP);
     s.after(Duration.ofSeconds(59));
