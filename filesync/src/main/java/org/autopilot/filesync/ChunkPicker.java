@@ -1,0 +1,174 @@
+package org.autopilot.filesync;
+
+import java.net.URI;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Decides which chunk to download next and from where. Pure: the swarm as last seen, this
+ * fetcher's own state and a {@link Random} go in, a pick comes out.
+ *
+ * <p>Seeds first, to keep them busy with what only they have: a chunk is taken from a seed only
+ * if no peer holds it or is fetching it, preferably one of this fetcher's stripe (index mod
+ * stripes = stripe), otherwise any such chunk (so the stripes of slow or absent peers still
+ * get fetched). Then peers: rarest first (fewest peers holding it), ties broken at random, from
+ * the least loaded holder (its announced uploads plus this fetcher's transfers from it), ties
+ * broken at random. A chunk some peer holds is never taken from a seed.
+ */
+final class ChunkPicker {
+  private ChunkPicker() {}
+
+  /**
+   * A peer as this fetcher sees it.
+   *
+   * @param url base URI of its blob server
+   * @param have chunks it holds
+   * @param fetching chunks it is downloading
+   * @param load transfers its server was sending when it last announced
+   */
+  record Peer(URI url, BitSet have, BitSet fetching, int load) {}
+
+  /**
+   * Everything a pick depends on.
+   *
+   * @param count number of chunks of the blob
+   * @param held chunks held here
+   * @param inFlight chunks being downloaded here
+   * @param peers the other peers (banned ones already left out)
+   * @param seeds sources holding the whole blob
+   * @param stripe this fetcher's stripe, 0 &lt;= stripe &lt; stripes
+   * @param stripes number of stripes (peers still downloading)
+   * @param transfersBySource this fetcher's transfers in flight, by source
+   * @param resting sources not to be asked now (backing off)
+   * @param perPeer most transfers from one peer at once
+   * @param perSeed most transfers from one seed at once
+   */
+  record Situation(int count, BitSet held, BitSet inFlight, List<Peer> peers, List<URI> seeds,
+      int stripe, int stripes, Map<URI, Integer> transfersBySource, Set<URI> resting,
+      int perPeer, int perSeed) {}
+
+  /**
+   * A chunk to download.
+   *
+   * @param chunk its index
+   * @param source where from
+   * @param seed whether the source is a seed
+   */
+  record Pick(int chunk, URI source, boolean seed) {}
+
+  /** The next transfer to start, if any. */
+  static Optional<Pick> next(Situation s, Random random) {
+    Optional<Pick> fromSeed = fromSeed(s, random);
+    return fromSeed.isPresent() ? fromSeed : fromPeer(s, random);
+  }
+
+  private static Optional<Pick> fromSeed(Situation s, Random random) {
+    URI seed = null;
+    int best = Integer.MAX_VALUE;
+    int ties = 0;
+    for (URI u : s.seeds()) {
+      int busy = s.transfersBySource().getOrDefault(u, 0);
+      if (busy < s.perSeed() && !s.resting().contains(u)) {
+        if (busy < best) {
+          best = busy;
+          seed = u;
+          ties = 1;
+        } else if (busy == best && random.nextInt(++ties) == 0) {
+          seed = u;
+        }
+      }
+    }
+    if (seed == null) {
+      return Optional.empty();
+    }
+    BitSet open = wanted(s);
+    for (Peer p : s.peers()) {
+      open.andNot(p.have());
+      open.andNot(p.fetching());
+    }
+    BitSet mine = (BitSet) open.clone();
+    for (int c = mine.nextSetBit(0); c >= 0; c = mine.nextSetBit(c + 1)) {
+      if (c % s.stripes() != s.stripe()) {
+        mine.clear(c);
+      }
+    }
+    int chunk = randomMember(mine.isEmpty() ? open : mine, random);
+    return chunk < 0 ? Optional.empty() : Optional.of(new Pick(chunk, seed, true));
+  }
+
+  private static Optional<Pick> fromPeer(Situation s, Random random) {
+    BitSet reachable = new BitSet(s.count());
+    int[] holders = new int[s.count()];
+    for (Peer p : s.peers()) {
+      for (int c = p.have().nextSetBit(0); c >= 0 && c < s.count(); c = p.have().nextSetBit(c + 1)) {
+        holders[c]++;
+      }
+      if (usable(s, p)) {
+        reachable.or(p.have());
+      }
+    }
+    BitSet candidates = wanted(s);
+    candidates.and(reachable);
+    int chunk = -1;
+    int rarest = Integer.MAX_VALUE;
+    int ties = 0;
+    for (int c = candidates.nextSetBit(0); c >= 0; c = candidates.nextSetBit(c + 1)) {
+      if (holders[c] < rarest) {
+        rarest = holders[c];
+        chunk = c;
+        ties = 1;
+      } else if (holders[c] == rarest && random.nextInt(++ties) == 0) {
+        chunk = c;
+      }
+    }
+    if (chunk < 0) {
+      return Optional.empty();
+    }
+    Peer from = null;
+    int least = Integer.MAX_VALUE;
+    ties = 0;
+    for (Peer p : s.peers()) {
+      if (usable(s, p) && p.have().get(chunk)) {
+        int load = p.load() + s.transfersBySource().getOrDefault(p.url(), 0);
+        if (load < least) {
+          least = load;
+          from = p;
+          ties = 1;
+        } else if (load == least && random.nextInt(++ties) == 0) {
+          from = p;
+        }
+      }
+    }
+    return Optional.of(new Pick(chunk, from.url(), false));
+  }
+
+  private static boolean usable(Situation s, Peer p) {
+    return !s.resting().contains(p.url()) && s.transfersBySource().getOrDefault(p.url(), 0) < s.perPeer();
+  }
+
+  /** Chunks neither held nor in flight here. */
+  private static BitSet wanted(Situation s) {
+    BitSet w = new BitSet(s.count());
+    w.set(0, s.count());
+    w.andNot(s.held());
+    w.andNot(s.inFlight());
+    return w;
+  }
+
+  private static int randomMember(BitSet set, Random random) {
+    int n = set.cardinality();
+    if (n == 0) {
+      return -1;
+    }
+    int skip = random.nextInt(n);
+    int c = set.nextSetBit(0);
+    for (int i = 0; i < skip; i++) {
+      c = set.nextSetBit(c + 1);
+    }
+    return c;
+  }
+}

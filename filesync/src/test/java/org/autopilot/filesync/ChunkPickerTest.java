@@ -1,0 +1,118 @@
+package org.autopilot.filesync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Chunk and source choice as a pure function. */
+class ChunkPickerTest {
+  static final URI SEED = URI.create("http://127.0.0.1:1000");
+  static final URI A = URI.create("http://127.0.0.1:2001");
+  static final URI B = URI.create("http://127.0.0.1:2002");
+  static final int COUNT = 16;
+  BitSet held = new BitSet();
+  BitSet inFlight = new BitSet();
+  List<ChunkPicker.Peer> peers = new ArrayList<>();
+  Map<URI, Integer> busy = new HashMap<>();
+  Set<URI> resting = new HashSet<>();
+  int stripe = 0;
+  int stripes = 1;
+
+  static BitSet bits(int... chunks) {
+    BitSet b = new BitSet();
+    for (int c : chunks) {
+      b.set(c);
+    }
+    return b;
+  }
+
+  Optional<ChunkPicker.Pick> pick(Random random) {
+    return ChunkPicker.next(new ChunkPicker.Situation(COUNT, held, inFlight, peers, List.of(SEED),
+        stripe, stripes, busy, resting, 2, 1), random);
+  }
+
+  @Test
+  void aSeedIsAskedOnlyForChunksNoPeerHoldsOrFetchesAndFirstOfItsOwnStripe() {
+    BitSet all = new BitSet();
+    all.set(0, COUNT);
+    all.clear(5, 9);
+    peers.add(new ChunkPicker.Peer(A, all, bits(5), 0));
+    stripe = 3;
+    stripes = 4;
+    Set<Integer> fromSeed = new HashSet<>();
+    Random random = new Random(1);
+    for (int i = 0; i < 50; i++) {
+      ChunkPicker.Pick p = pick(random).orElseThrow();
+      if (p.seed()) {
+        fromSeed.add(p.chunk());
+      }
+    }
+    assertThat(fromSeed).as("6, 8 are open but 7 is in stripe 3 of 4").containsExactly(7);
+
+    held.set(7);
+    Set<Integer> then = new HashSet<>();
+    for (int i = 0; i < 50; i++) {
+      pick(random).filter(ChunkPicker.Pick::seed).ifPresent(p -> then.add(p.chunk()));
+    }
+    assertThat(then).as("with its stripe done, any open chunk").containsExactlyInAnyOrder(6, 8);
+  }
+
+  @Test
+  void peersServeTheRarestChunkFromTheLeastLoadedHolder() {
+    busy.put(SEED, 1);
+    peers.add(new ChunkPicker.Peer(A, bits(0, 1, 2), new BitSet(), 3));
+    peers.add(new ChunkPicker.Peer(B, bits(0, 1), new BitSet(), 0));
+
+    ChunkPicker.Pick p = pick(new Random(1)).orElseThrow();
+    assertThat(p).isEqualTo(new ChunkPicker.Pick(2, A, false));
+
+    held.set(2);
+    Random random = new Random(1);
+    for (int i = 0; i < 20; i++) {
+      assertThat(pick(random).orElseThrow().source()).as("B carries no load").isEqualTo(B);
+    }
+  }
+
+  @Test
+  void restingAndFullSourcesAreNotAskedAndTiesBreakAtRandomReproducibly() {
+    peers.add(new ChunkPicker.Peer(A, bits(0, 1, 2, 3), new BitSet(), 0));
+    peers.add(new ChunkPicker.Peer(B, bits(0, 1, 2, 3), new BitSet(), 0));
+    resting.add(A);
+    resting.add(SEED);
+    assertThat(pick(new Random(7)).orElseThrow().source()).isEqualTo(B);
+
+    busy.put(B, 2);
+    assertThat(pick(new Random(7))).as("B is at its per-peer cap, A and the seed rest").isEmpty();
+
+    resting.clear();
+    busy.clear();
+    Set<Integer> chunks = new HashSet<>();
+    Random random = new Random(1);
+    for (int i = 0; i < 40; i++) {
+      long seed = random.nextLong();
+      ChunkPicker.Pick p = pick(new Random(seed)).orElseThrow();
+      assertThat(p.seed()).isTrue();
+      assertThat(p.chunk()).as("the seed is never asked for what peers hold").isGreaterThanOrEqualTo(4);
+      assertThat(pick(new Random(seed))).as("same seed, same pick").contains(p);
+      chunks.add(p.chunk());
+    }
+    assertThat(chunks).as("ties broken at random").hasSizeGreaterThan(4);
+  }
+
+  @Test
+  void nothingIsPickedTwiceOrWhenEverythingIsHeld() {
+    held.set(0, COUNT - 1);
+    inFlight.set(COUNT - 1);
+    assertThat(pick(new Random(1))).isEmpty();
+  }
+}
