@@ -11,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.BitSet;
 import java.util.Map;
 import java.util.Optional;
@@ -18,6 +19,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.server.HttpOutput;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -35,13 +37,15 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  */
 public final class BlobServer implements AutoCloseable {
   private static final Pattern RANGE = Pattern.compile("bytes=(\\d{1,18})-(\\d{0,18})");
-  private static final int PIECE = 64 * 1024;
+  /** Bytes read and sent at a time (a multiple of any block size). */
+  private static final int PIECE = 128 * 1024;
   private final ContentStore store;
   private final Bucket uplink;
   private final int maxConcurrent;
   private final Semaphore slots;
   private final Javalin app;
   private final AtomicLong bytesSent = new AtomicLong();
+  private final AtomicLong refused = new AtomicLong();
   private volatile long failAfter = -1;
 
   /**
@@ -136,6 +140,11 @@ public final class BlobServer implements AutoCloseable {
     return bytesSent.get();
   }
 
+  /** Blob requests refused with 503 since start (too many transfers at once). */
+  public long refused() {
+    return refused.get();
+  }
+
   @Override
   public void close() {
     app.stop();
@@ -185,6 +194,7 @@ public final class BlobServer implements AutoCloseable {
       }
     }
     if (!slots.tryAcquire()) {
+      refused.incrementAndGet();
       ctx.status(503).header("Retry-After", "1").json(Map.of("error", "busy: too many transfers"));
       return;
     }
@@ -200,26 +210,44 @@ public final class BlobServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends bytes [from, from + length) of the blob, reading whole blocks into a direct buffer
+   * (bypassing the page cache where the store does) and writing that buffer to the socket.
+   */
   private void send(String hash, PartialBlob partial, long from, long length, OutputStream out)
       throws IOException, InterruptedException {
+    BlockIo io = store.io();
+    HttpOutput direct = out instanceof HttpOutput h ? h : null;
     try (FileChannel file = open(hash, partial)) {
-      ByteBuffer buf = ByteBuffer.allocate(PIECE);
-      long sent = 0;
+      long pos = from;
+      long end = from + length;
       long limit = failAfter;
-      while (sent < length) {
-        if (limit >= 0 && sent >= limit) {
+      while (pos < end) {
+        if (limit >= 0 && pos - from >= limit) {
           throw new IOException("injected fault: connection broken after " + limit + " bytes");
         }
-        buf.clear().limit((int) Math.min(PIECE, length - sent));
-        int n = file.read(buf, from + sent);
-        if (n < 0) {
+        long aligned = io.alignDown(pos);
+        int skip = (int) (pos - aligned);
+        ByteBuffer buf = io.read(file, aligned, (int) Math.min(PIECE, end - aligned), BlockIo.scratch(PIECE));
+        if (buf.limit() <= skip) {
           throw new IOException("file shrank while being served");
         }
+        buf.position(skip);
+        if (limit >= 0 && pos - from + buf.remaining() > limit) {
+          buf.limit(skip + (int) (limit - (pos - from)));
+        }
+        int n = buf.remaining();
         if (uplink != null) {
           uplink.asBlocking().consume(n);
         }
-        out.write(buf.array(), 0, n);
-        sent += n;
+        if (direct != null) {
+          direct.write(buf);
+        } else {
+          byte[] copy = new byte[n];
+          buf.get(copy);
+          out.write(copy);
+        }
+        pos += n;
         bytesSent.addAndGet(n);
       }
       out.flush();
@@ -234,11 +262,11 @@ public final class BlobServer implements AutoCloseable {
   private FileChannel open(String hash, PartialBlob partial) throws IOException {
     if (partial != null) {
       try {
-        return FileChannel.open(partial.file());
+        return store.io().open(partial.file(), StandardOpenOption.READ);
       } catch (NoSuchFileException e) {
         // committed (or discarded) since the request came in
       }
     }
-    return FileChannel.open(store.path(hash));
+    return store.io().open(store.path(hash), StandardOpenOption.READ);
   }
 }

@@ -1,6 +1,7 @@
 package org.autopilot.filesync;
 
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
@@ -13,11 +14,13 @@ import java.util.Set;
  * fetcher's own state and a {@link Random} go in, a pick comes out.
  *
  * <p>Seeds first, to keep them busy with what only they have: a chunk is taken from a seed only
- * if no peer holds it or is fetching it, preferably one of this fetcher's stripe (index mod
- * stripes = stripe), otherwise any such chunk (so the stripes of slow or absent peers still
- * get fetched). Then peers: rarest first (fewest peers holding it), ties broken at random, from
- * the least loaded holder (its announced uploads plus this fetcher's transfers from it), ties
- * broken at random. A chunk some peer holds is never taken from a seed.
+ * if no peer holds it and the tracker leased it to this fetcher (so each chunk leaves the seeds
+ * about once); without leases (no tracker, or no recent answer from it) any chunk no peer holds
+ * or is fetching. Then peers: rarest first (fewest peers holding it), ties broken at random, from
+ * the less loaded (its announced uploads plus this fetcher's transfers from it) of two holders
+ * drawn at random: every fetcher sees the same, slightly stale, loads, and sending all of them
+ * to the least loaded holder would only pile them up there. A chunk some peer holds is never
+ * taken from a seed.
  */
 final class ChunkPicker {
   private ChunkPicker() {}
@@ -40,15 +43,15 @@ final class ChunkPicker {
    * @param inFlight chunks being downloaded here
    * @param peers the other peers (banned ones already left out)
    * @param seeds sources holding the whole blob
-   * @param stripe this fetcher's stripe, 0 &lt;= stripe &lt; stripes
-   * @param stripes number of stripes (peers still downloading)
+   * @param leases chunks the tracker leased to this fetcher to take from the seeds; null = no
+   *     leases known
    * @param transfersBySource this fetcher's transfers in flight, by source
    * @param resting sources not to be asked now (backing off)
    * @param perPeer most transfers from one peer at once
    * @param perSeed most transfers from one seed at once
    */
   record Situation(int count, BitSet held, BitSet inFlight, List<Peer> peers, List<URI> seeds,
-      int stripe, int stripes, Map<URI, Integer> transfersBySource, Set<URI> resting,
+      BitSet leases, Map<URI, Integer> transfersBySource, Set<URI> resting,
       int perPeer, int perSeed) {}
 
   /**
@@ -88,15 +91,14 @@ final class ChunkPicker {
     BitSet open = wanted(s);
     for (Peer p : s.peers()) {
       open.andNot(p.have());
-      open.andNot(p.fetching());
-    }
-    BitSet mine = (BitSet) open.clone();
-    for (int c = mine.nextSetBit(0); c >= 0; c = mine.nextSetBit(c + 1)) {
-      if (c % s.stripes() != s.stripe()) {
-        mine.clear(c);
+      if (s.leases() == null) {
+        open.andNot(p.fetching());
       }
     }
-    int chunk = randomMember(mine.isEmpty() ? open : mine, random);
+    if (s.leases() != null) {
+      open.and(s.leases());
+    }
+    int chunk = randomMember(open, random);
     return chunk < 0 ? Optional.empty() : Optional.of(new Pick(chunk, seed, true));
   }
 
@@ -128,22 +130,24 @@ final class ChunkPicker {
     if (chunk < 0) {
       return Optional.empty();
     }
-    Peer from = null;
-    int least = Integer.MAX_VALUE;
-    ties = 0;
+    List<Peer> sources = new ArrayList<>();
     for (Peer p : s.peers()) {
       if (usable(s, p) && p.have().get(chunk)) {
-        int load = p.load() + s.transfersBySource().getOrDefault(p.url(), 0);
-        if (load < least) {
-          least = load;
-          from = p;
-          ties = 1;
-        } else if (load == least && random.nextInt(++ties) == 0) {
-          from = p;
-        }
+        sources.add(p);
+      }
+    }
+    Peer from = sources.get(random.nextInt(sources.size()));
+    if (sources.size() > 1) {
+      Peer other = sources.get(random.nextInt(sources.size()));
+      if (load(s, other) < load(s, from)) {
+        from = other;
       }
     }
     return Optional.of(new Pick(chunk, from.url(), false));
+  }
+
+  private static int load(Situation s, Peer p) {
+    return p.load() + s.transfersBySource().getOrDefault(p.url(), 0);
   }
 
   private static boolean usable(Situation s, Peer p) {

@@ -34,6 +34,7 @@ public final class ContentStore {
   private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Path root;
+  private final BlockIo io;
   private final Map<String, PartialBlob> assembling = new ConcurrentHashMap<>();
 
   /**
@@ -51,6 +52,12 @@ public final class ContentStore {
     Files.createDirectories(root.resolve("blobs"));
     Files.createDirectories(root.resolve("partial"));
     Files.createDirectories(root.resolve("tmp"));
+    this.io = BlockIo.probe(root.resolve("partial"));
+  }
+
+  /** How blob files here are read and written: bypassing the page cache where possible. */
+  BlockIo io() {
+    return io;
   }
 
   /** Rejects anything but 64 lowercase hex digits (so no path can be smuggled in). */
@@ -83,7 +90,7 @@ public final class ContentStore {
    * {@link BlobServer} on this store serves them). One assembly per hash at a time.
    */
   PartialBlob openPartial(String hash, Chunks chunks) throws IOException {
-    PartialBlob blob = PartialBlob.open(hash, chunks, sparse(hash));
+    PartialBlob blob = PartialBlob.open(hash, chunks, sparse(hash), io);
     if (assembling.putIfAbsent(hash, blob) != null) {
       blob.close();
       throw new IllegalStateException(hash + " is already being assembled in " + root);
@@ -107,6 +114,7 @@ public final class ContentStore {
         Files.delete(blob.file());
         throw new IOException("assembled data hashes to " + actual + ", not " + blob.hash() + "; discarded");
       }
+      blob.trim();
       install(blob.file(), blob.hash(), blob.chunks());
     } finally {
       release(blob);

@@ -23,6 +23,7 @@ final class PartialBlob implements AutoCloseable {
   private final ContentStore.Chunks chunks;
   private final Path file;
   private final FileChannel channel;
+  private final BlockIo io;
   private final BitSet held;
   private final ReentrantLock digestLock = new ReentrantLock();
   private final MessageDigest whole = ContentStore.sha256();
@@ -31,19 +32,19 @@ final class PartialBlob implements AutoCloseable {
   /** The whole file's hex SHA-256 once computed; guarded by digestLock. */
   private String wholeHex;
 
-  private PartialBlob(String hash, ContentStore.Chunks chunks, Path file, FileChannel channel) {
+  private PartialBlob(String hash, ContentStore.Chunks chunks, Path file, FileChannel channel, BlockIo io) {
     this.hash = hash;
     this.chunks = chunks;
     this.file = file;
     this.channel = channel;
+    this.io = io;
     this.held = new BitSet(chunks.chunks().size());
   }
 
   /** Opens (or resumes) the sparse file, keeping every chunk already in it that verifies. */
-  static PartialBlob open(String hash, ContentStore.Chunks chunks, Path file) throws IOException {
-    FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-        StandardOpenOption.WRITE);
-    PartialBlob blob = new PartialBlob(hash, chunks, file, ch);
+  static PartialBlob open(String hash, ContentStore.Chunks chunks, Path file, BlockIo io) throws IOException {
+    FileChannel ch = io.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    PartialBlob blob = new PartialBlob(hash, chunks, file, ch, io);
     try {
       if (ch.size() > chunks.size()) {
         ch.truncate(chunks.size());
@@ -113,13 +114,16 @@ final class PartialBlob implements AutoCloseable {
     if (length != length(chunk) || !matches(chunk, data, length)) {
       return false;
     }
-    ByteBuffer b = ByteBuffer.wrap(data, 0, length);
-    long at = offset(chunk);
-    while (b.hasRemaining()) {
-      at += channel.write(b, at);
-    }
+    io.write(channel, offset(chunk), data, length, BlockIo.scratch(length));
     markHeld(chunk, data);
     return true;
+  }
+
+  /** Cuts the padding after the last chunk (block I/O writes whole blocks). */
+  void trim() throws IOException {
+    if (channel.size() > chunks.size()) {
+      channel.truncate(chunks.size());
+    }
   }
 
   /** The whole file's hex SHA-256; only once every chunk is held. */
@@ -157,15 +161,12 @@ final class PartialBlob implements AutoCloseable {
 
   /** Reads chunk {@code chunk} into {@code buf}; false if the file ends first. */
   private boolean readRaw(int chunk, byte[] buf) throws IOException {
-    ByteBuffer b = ByteBuffer.wrap(buf, 0, length(chunk));
-    long at = offset(chunk);
-    while (b.hasRemaining()) {
-      int n = channel.read(b, at);
-      if (n < 0) {
-        return false;
-      }
-      at += n;
+    int length = length(chunk);
+    ByteBuffer b = io.read(channel, offset(chunk), length, BlockIo.scratch(length));
+    if (b.remaining() < length) {
+      return false;
     }
+    b.get(buf, 0, length);
     return true;
   }
 

@@ -1,11 +1,7 @@
 package org.autopilot.filesync;
 
-import io.github.bucket4j.Bucket;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,14 +34,15 @@ final class SwarmDownload {
   private static final int MAX_REJECTED = 64;
   /** A peer whose transfers fail this many times in a row is dropped from the fetch (seeds never are). */
   static final int PEER_ERRORS = 4;
-  private static final ThreadLocal<byte[]> BUFFER = new ThreadLocal<>();
+  /** A view of the swarm older than this many announce intervals no longer binds the seed leases. */
+  private static final int STALE_VIEW = 6;
   private final SwarmFetcher host;
   private final SwarmConfig config;
   private final PartialBlob blob;
   private final List<URI> seeds;
   private final URI tracker;
-  private final LinkedBlockingQueue<Ending> endings = new LinkedBlockingQueue<>();
-  private final Map<Integer, Transfer> inFlight = new HashMap<>();
+  private final LinkedBlockingQueue<ChunkTransfer.Ending> endings = new LinkedBlockingQueue<>();
+  private final Map<Integer, ChunkTransfer> inFlight = new HashMap<>();
   private final Map<URI, Integer> transfersBySource = new HashMap<>();
   /** Busy, slow or failed transfers in a row, by source: the backoff exponent. */
   private final Map<URI, Integer> failures = new HashMap<>();
@@ -57,40 +54,19 @@ final class SwarmDownload {
   private final Map<String, Long> bytesBySource = new LinkedHashMap<>();
   private final List<String> rejected = new ArrayList<>();
   private List<ChunkPicker.Peer> peers = List.of();
-  private int stripe;
-  private int stripes = 1;
+  /**
+   * Chunks the tracker leased to this fetch, to take from the seeds; null = none known (fetch
+   * freely). Chunks only dropped peers hold are taken from the seeds too: the tracker does not
+   * know they were dropped.
+   */
+  private BitSet leases;
+  private Instant viewedAt = Instant.MIN;
   private Duration announceInterval;
   private Instant nextAnnounce = Instant.MIN;
   private CompletableFuture<Tracker.View> announcing;
   private Instant lastProgress;
-
-  /** How a chunk transfer ended. */
-  enum Kind { ACCEPTED, CORRUPT, BUSY, MISSING, FAILED }
-
-  /** A chunk transfer that ended, and when. */
-  record Ending(Transfer transfer, Kind kind, String detail, Instant at) {}
-
-  /** A chunk transfer in flight; {@link #abort()} cuts its connection. */
-  static final class Transfer {
-    final int chunk;
-    final URI source;
-    final boolean seed;
-    final Instant started;
-    private volatile InputStream body;
-    private volatile boolean aborted;
-
-    Transfer(int chunk, URI source, boolean seed, Instant started) {
-      this.chunk = chunk;
-      this.source = source;
-      this.seed = seed;
-      this.started = started;
-    }
-
-    void abort() {
-      aborted = true;
-      closeQuietly(body);
-    }
-  }
+  /** Whether anything a pick depends on changed since the last pick found nothing to start. */
+  private boolean changed = true;
 
   SwarmDownload(SwarmFetcher host, PartialBlob blob, List<URI> seeds, URI tracker) {
     this.host = host;
@@ -120,7 +96,7 @@ final class SwarmDownload {
           throw new IOException("could not fetch " + blob.hash() + ": no progress for " + config.stallTimeout()
               + " from seeds " + seeds + " or peers; " + rejected);
         }
-        Ending e = endings.poll(waitMillis(now), TimeUnit.MILLISECONDS);
+        ChunkTransfer.Ending e = endings.poll(waitMillis(now), TimeUnit.MILLISECONDS);
         while (e != null) {
           handle(e);
           e = endings.poll();
@@ -131,7 +107,7 @@ final class SwarmDownload {
       committed = true;
       return new BlobFetcher.Result(blob.hash(), blob.chunks().size(), bytesBySource, rejected);
     } finally {
-      inFlight.values().forEach(Transfer::abort);
+      inFlight.values().forEach(ChunkTransfer::abort);
       if (!committed) {
         host.store().release(blob);
       }
@@ -141,7 +117,7 @@ final class SwarmDownload {
   /** Takes the endings of the transfers still in flight (their chunks are held: they are being counted). */
   private void drain() throws InterruptedException {
     while (!inFlight.isEmpty()) {
-      Ending e = endings.poll(config.chunkTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      ChunkTransfer.Ending e = endings.poll(config.chunkTimeout().toMillis(), TimeUnit.MILLISECONDS);
       if (e == null) {
         return;
       }
@@ -171,8 +147,10 @@ final class SwarmDownload {
     } else {
       BitSet fetching = new BitSet(blob.count());
       inFlight.keySet().forEach(fetching::set);
+      int seedWanted = config.perSeed() * (int) seeds.stream().filter(u -> !banned.contains(u)).count() + 1;
       announcing = host.client().announce(tracker, blob.hash(), new Tracker.Announce(self.uri().toString(),
-          ChunkBitmap.encode(blob.held()), ChunkBitmap.encode(fetching), false, false, self.activeTransfers()));
+          blob.count(), ChunkBitmap.encode(blob.held()), ChunkBitmap.encode(fetching), false, false,
+          self.activeTransfers(), seedWanted));
     }
     nextAnnounce = now.plus(announceInterval);
   }
@@ -190,6 +168,7 @@ final class SwarmDownload {
   }
 
   private void applyView(Tracker.View view) {
+    changed = true;
     List<ChunkPicker.Peer> seen = new ArrayList<>();
     for (Tracker.Peer p : view.peers()) {
       try {
@@ -201,8 +180,8 @@ final class SwarmDownload {
     }
     peers = seen;
     notThere.clear();
-    stripes = Math.max(1, view.stripes());
-    stripe = Math.floorMod(view.stripe(), stripes);
+    leases = host.self() == null ? null : ChunkBitmap.decode(view.seedLeases(), blob.count());
+    viewedAt = host.clock().instant();
     if (view.intervalMs() > 0) {
       announceInterval = Duration.ofMillis(Math.max(50, view.intervalMs()));
     }
@@ -210,9 +189,10 @@ final class SwarmDownload {
 
   /** Starts transfers while there are free slots and something worth starting. */
   private void start(Instant now) {
-    if (inFlight.size() >= config.parallel()) {
+    if (inFlight.size() >= config.parallel() || !(changed || restEnded(now))) {
       return;
     }
+    changed = false;
     BitSet held = blob.held();
     BitSet flying = new BitSet(blob.count());
     inFlight.keySet().forEach(flying::set);
@@ -223,8 +203,15 @@ final class SwarmDownload {
       }
     });
     List<ChunkPicker.Peer> usable = new ArrayList<>();
+    BitSet orphans = new BitSet(blob.count());
+    for (ChunkPicker.Peer p : peers) {
+      if (banned.contains(p.url())) {
+        orphans.or(p.have());
+      }
+    }
     for (ChunkPicker.Peer p : peers) {
       if (!banned.contains(p.url()) && !seeds.contains(p.url())) {
+        orphans.andNot(p.have());
         BitSet missing = notThere.get(p.url());
         BitSet have = p.have();
         if (missing != null) {
@@ -235,23 +222,33 @@ final class SwarmDownload {
       }
     }
     List<URI> liveSeeds = seeds.stream().filter(u -> !banned.contains(u)).toList();
+    BitSet seedable = null;
+    if (leases != null && now.isBefore(viewedAt.plus(announceInterval.multipliedBy(STALE_VIEW)))) {
+      seedable = (BitSet) leases.clone();
+      seedable.or(orphans);
+    }
     while (inFlight.size() < config.parallel()) {
       ChunkPicker.Situation s = new ChunkPicker.Situation(blob.count(), held, flying, usable, liveSeeds,
-          stripe, stripes, transfersBySource, resting, config.perPeer(), config.perSeed());
+          seedable, transfersBySource, resting, config.perPeer(), config.perSeed());
       var pick = ChunkPicker.next(s, host.random());
       if (pick.isEmpty()) {
         return;
       }
-      Transfer t = new Transfer(pick.get().chunk(), pick.get().source(), pick.get().seed(), now);
+      ChunkTransfer t = new ChunkTransfer(pick.get().chunk(), pick.get().source(), pick.get().seed(), now);
       inFlight.put(t.chunk, t);
       flying.set(t.chunk);
       transfersBySource.merge(t.source, 1, Integer::sum);
-      host.pool().execute(() -> endings.add(transfer(t)));
+      host.pool().execute(() -> endings.add(t.run(blob, host.downlink(), host.clock())));
     }
   }
 
+  /** Whether a source's rest ended since the last pick (it may be asked again); forgets ended rests. */
+  private boolean restEnded(Instant now) {
+    return restUntil.values().removeIf(until -> !now.isBefore(until));
+  }
+
   private void abortOverdue(Instant now) {
-    for (Transfer t : inFlight.values()) {
+    for (ChunkTransfer t : inFlight.values()) {
       if (Duration.between(t.started, now).compareTo(config.chunkTimeout()) > 0) {
         t.abort();
       }
@@ -269,10 +266,12 @@ final class SwarmDownload {
     return Math.max(1, Math.min(MAX_WAIT.toMillis(), ms));
   }
 
-  private void handle(Ending e) {
-    Transfer t = e.transfer();
+  private void handle(ChunkTransfer.Ending e) {
+    ChunkTransfer t = e.transfer();
+    changed = true;
     inFlight.remove(t.chunk);
     transfersBySource.merge(t.source, -1, Integer::sum);
+    host.count(e.kind(), t.seed);
     switch (e.kind()) {
       case ACCEPTED -> {
         bytesBySource.merge(t.source.toString(), (long) blob.length(t.chunk), Long::sum);
@@ -286,7 +285,9 @@ final class SwarmDownload {
         }
       }
       case CORRUPT -> {
-        banned.add(t.source);
+        if (banned.add(t.source)) {
+          host.countDropped();
+        }
         reject(t.source + ": chunk " + t.chunk + " is corrupt (source banned from this fetch)");
       }
       case MISSING -> {
@@ -303,8 +304,8 @@ final class SwarmDownload {
         if (n == 1) {
           reject(t.source + ": " + e.detail());
         }
-        if (!t.seed && n >= PEER_ERRORS) {
-          banned.add(t.source);
+        if (!t.seed && n >= PEER_ERRORS && banned.add(t.source)) {
+          host.countDropped();
           reject(t.source + ": dropped after " + n + " failed transfers in a row (" + e.detail() + ")");
         }
         rest(t.source, e.at());
@@ -323,78 +324,6 @@ final class SwarmDownload {
   private void reject(String why) {
     if (rejected.size() < MAX_REJECTED) {
       rejected.add(why);
-    }
-  }
-
-  /** Runs on the pool: one ranged GET of one chunk, verified before it is kept. */
-  private Ending transfer(Transfer t) {
-    long from = blob.offset(t.chunk);
-    int length = blob.length(t.chunk);
-    try {
-      HttpRequest request = HttpRequest.newBuilder(t.source.resolve("/blobs/" + blob.hash()))
-          .header("Range", "bytes=" + from + "-" + (from + length - 1)).timeout(config.chunkTimeout()).build();
-      HttpResponse<InputStream> r = host.http().send(request, HttpResponse.BodyHandlers.ofInputStream());
-      try (InputStream in = r.body()) {
-        t.body = in;
-        if (t.aborted) {
-          return end(t, Kind.FAILED, "cut off after " + config.chunkTimeout());
-        }
-        switch (r.statusCode()) {
-          case 206 -> {
-            return receive(t, in, length);
-          }
-          default -> {
-            in.readNBytes(8192);
-            return switch (r.statusCode()) {
-              case 503 -> end(t, Kind.BUSY, "busy");
-              case 404 -> end(t, Kind.MISSING, "not held there");
-              default -> end(t, Kind.FAILED, "HTTP " + r.statusCode());
-            };
-          }
-        }
-      }
-    } catch (IOException e) {
-      return end(t, Kind.FAILED, t.aborted ? "cut off after " + config.chunkTimeout() : String.valueOf(e.getMessage()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return end(t, Kind.FAILED, "interrupted");
-    } catch (RuntimeException e) {
-      return end(t, Kind.FAILED, e.toString());
-    }
-  }
-
-  private Ending receive(Transfer t, InputStream in, int length) throws IOException, InterruptedException {
-    byte[] buf = BUFFER.get();
-    if (buf == null || buf.length < length) {
-      buf = new byte[Math.max(length, ContentStore.CHUNK)];
-      BUFFER.set(buf);
-    }
-    Bucket downlink = host.downlink();
-    int got = 0;
-    while (got < length) {
-      int n = in.read(buf, got, length - got);
-      if (n < 0) {
-        return end(t, Kind.FAILED, "connection ended after " + got + " of " + length + " bytes");
-      }
-      if (downlink != null) {
-        downlink.asBlocking().consume(n);
-      }
-      got += n;
-    }
-    return blob.accept(t.chunk, buf, length) ? end(t, Kind.ACCEPTED, "") : end(t, Kind.CORRUPT, "hash mismatch");
-  }
-
-  private Ending end(Transfer t, Kind kind, String detail) {
-    return new Ending(t, kind, detail, host.clock().instant());
-  }
-
-  private static void closeQuietly(InputStream in) {
-    if (in != null) {
-      try {
-        in.close();
-      } catch (IOException e) {
-        // the transfer ends with an error either way
-      }
     }
   }
 }

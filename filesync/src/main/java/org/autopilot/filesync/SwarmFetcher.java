@@ -21,6 +21,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,9 +49,25 @@ public final class SwarmFetcher implements AutoCloseable {
   private final ExecutorService pool;
   private final ScheduledExecutorService announcer;
   private final Map<String, Shared> shared = new ConcurrentHashMap<>();
+  /** Transfer endings by kind, [kind][0 = from a peer, 1 = from a seed]; then dropped sources. */
+  private final AtomicLongArray counters = new AtomicLongArray(ChunkTransfer.Kind.values().length * 2 + 1);
+
+  /**
+   * Counters over every fetch of this fetcher so far.
+   *
+   * @param chunksFromSeeds chunks accepted from seeds
+   * @param chunksFromPeers chunks accepted from peers
+   * @param busy transfers refused with 503 (the source was then rested)
+   * @param failed transfers that broke, timed out or got an unexpected status
+   * @param corrupt chunks whose SHA-256 did not match (the source was dropped)
+   * @param missing chunks a source did not hold after all (404)
+   * @param dropped sources dropped from a fetch: corrupt data, or a peer failing again and again
+   */
+  public record Stats(long chunksFromSeeds, long chunksFromPeers, long busy, long failed, long corrupt,
+      long missing, long dropped) {}
 
   /** A blob this host announces as complete, to {@code tracker}, until {@code until}. */
-  private record Shared(URI tracker, String have, Instant until) {}
+  private record Shared(URI tracker, int count, String have, Instant until) {}
 
   /**
    * A fetcher into {@code store}.
@@ -116,9 +133,10 @@ public final class SwarmFetcher implements AutoCloseable {
     if (self == null) {
       return;
     }
+    int count = store.chunks(hash).chunks().size();
     BitSet all = new BitSet();
-    all.set(0, store.chunks(hash).chunks().size());
-    Shared s = new Shared(tracker, ChunkBitmap.encode(all), clock.instant().plus(config.seedFor()));
+    all.set(0, count);
+    Shared s = new Shared(tracker, count, ChunkBitmap.encode(all), clock.instant().plus(config.seedFor()));
     shared.put(hash, s);
     announcement(hash, s, false);
   }
@@ -130,6 +148,29 @@ public final class SwarmFetcher implements AutoCloseable {
     shared.forEach((hash, s) -> announce(hash, s, true));
     shared.clear();
     pool.shutdownNow();
+  }
+
+  /** What all fetches of this fetcher have done so far. */
+  public Stats stats() {
+    return new Stats(counter(ChunkTransfer.Kind.ACCEPTED, true), counter(ChunkTransfer.Kind.ACCEPTED, false),
+        total(ChunkTransfer.Kind.BUSY), total(ChunkTransfer.Kind.FAILED), total(ChunkTransfer.Kind.CORRUPT),
+        total(ChunkTransfer.Kind.MISSING), counters.get(counters.length() - 1));
+  }
+
+  void count(ChunkTransfer.Kind kind, boolean seed) {
+    counters.incrementAndGet(kind.ordinal() * 2 + (seed ? 1 : 0));
+  }
+
+  void countDropped() {
+    counters.incrementAndGet(counters.length() - 1);
+  }
+
+  private long counter(ChunkTransfer.Kind kind, boolean seed) {
+    return counters.get(kind.ordinal() * 2 + (seed ? 1 : 0));
+  }
+
+  private long total(ChunkTransfer.Kind kind) {
+    return counter(kind, true) + counter(kind, false);
   }
 
   ContentStore store() {
@@ -205,8 +246,8 @@ public final class SwarmFetcher implements AutoCloseable {
   }
 
   private CompletableFuture<Tracker.View> announcement(String hash, Shared s, boolean leaving) {
-    return client.announce(s.tracker(), hash, new Tracker.Announce(self.uri().toString(), s.have(), "", true,
-        leaving, self.activeTransfers()));
+    return client.announce(s.tracker(), hash, new Tracker.Announce(self.uri().toString(), s.count(), s.have(), "",
+        true, leaving, self.activeTransfers(), 0));
   }
 
   private void announce(String hash, Shared s, boolean leaving) {

@@ -5,42 +5,52 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 /**
- * Who holds which chunks of which blob: peers announce themselves (the base URI of their
- * {@link BlobServer}), the chunks they hold and the chunks they are fetching, and get back the
- * swarm's state. A peer not heard from for {@code ttl} is forgotten. The tracker also deals out
- * stripes: the peers still downloading, ordered by URI, are numbered 0..n-1, and peer k is asked
- * to take from the seeds the chunks whose index is k mod n, so the seeds send each chunk about
- * once. Hosted over HTTP by {@link BlobServer#hostTracker(Tracker)}; plain state otherwise (the
- * clock is an input). Thread-safe.
+ * Who holds which chunks of which blob, and who may take which chunk from the seeds. Peers
+ * announce themselves (the base URI of their {@link BlobServer}), the chunks they hold and the
+ * chunks they are fetching, and get back the other peers. A peer not heard from for {@code ttl}
+ * is forgotten.
+ *
+ * <p>Seed leases: a peer may ask for chunks to take from the seeds ({@link Announce#seedWanted}).
+ * The tracker grants chunks that no live peer holds and nobody else has leased, at random, so
+ * each chunk leaves the seeds about once and the rest of the swarm copies it from peers. A lease
+ * ends when its holder announces the chunk, leaves or is forgotten, or after {@code 4 x ttl}.
+ * Hosted over HTTP by {@link BlobServer#hostTracker(Tracker)}; plain state otherwise (clock and
+ * randomness are inputs). Thread-safe.
  */
 public final class Tracker {
   /** Most swarms tracked at once and most peers per swarm; announces beyond are answered, not recorded. */
   static final int MAX_SWARMS = 4096;
   static final int MAX_PEERS = 2048;
-  private static final int MAX_BITMAP = 1 << 16;
+  static final int MAX_CHUNKS = 1 << 20;
+  private static final int MAX_BITMAP = MAX_CHUNKS / 6 + 4;
   private final InstantSource clock;
+  private final Random random;
   private final Duration ttl;
   private final Duration interval;
-  private final Map<String, Map<String, Seen>> swarms = new HashMap<>();
+  private final Map<String, Swarm> swarms = new HashMap<>();
 
   /**
    * A peer's report.
    *
    * @param peer base URI of the peer's blob server, {@code http://host:port}
+   * @param count number of chunks of the blob
    * @param have {@link ChunkBitmap} of the chunks it holds, verified
    * @param fetching {@link ChunkBitmap} of the chunks it is downloading now
    * @param complete whether it holds the whole blob
    * @param leaving whether it is going away (it is forgotten at once)
    * @param load transfers its server is sending now
+   * @param seedWanted how many seed leases it would like to hold (0 = none)
    */
-  public record Announce(String peer, String have, String fetching, boolean complete, boolean leaving, int load) {}
+  public record Announce(String peer, int count, String have, String fetching, boolean complete, boolean leaving,
+      int load, int seedWanted) {}
 
   /**
    * One peer as the swarm knows it.
@@ -57,79 +67,120 @@ public final class Tracker {
    * The swarm as seen by one peer.
    *
    * @param peers every other live peer
-   * @param stripe the asking peer's stripe, 0 &lt;= stripe &lt; stripes
-   * @param stripes number of peers still downloading (at least 1)
+   * @param seedLeases {@link ChunkBitmap} of the chunks the asking peer may take from the seeds
    * @param intervalMs how often to announce again
    */
-  public record View(List<Peer> peers, int stripe, int stripes, long intervalMs) {}
+  public record View(List<Peer> peers, String seedLeases, long intervalMs) {}
 
-  private record Seen(Peer peer, Instant at) {}
+  private record Seen(Peer peer, BitSet have, Instant at) {}
+
+  private record Lease(String peer, Instant until) {}
+
+  /** One blob's peers and leases. */
+  private static final class Swarm {
+    final Map<String, Seen> peers = new LinkedHashMap<>();
+    final Map<Integer, Lease> leases = new HashMap<>();
+  }
 
   /** A tracker forgetting silent peers after {@code ttl}, asking for announces every {@code interval}. */
-  public Tracker(InstantSource clock, Duration ttl, Duration interval) {
+  public Tracker(InstantSource clock, Random random, Duration ttl, Duration interval) {
     if (ttl.compareTo(interval) <= 0) {
       throw new IllegalArgumentException("ttl " + ttl + " must exceed the announce interval " + interval);
     }
     this.clock = clock;
+    this.random = random;
     this.ttl = ttl;
     this.interval = interval;
   }
 
   /** A tracker on the system clock: announce every 500 ms, forget after 5 s of silence. */
-  public Tracker() {
-    this(InstantSource.system(), Duration.ofSeconds(5), Duration.ofMillis(500));
+  public Tracker(Random random) {
+    this(InstantSource.system(), random, Duration.ofSeconds(5), Duration.ofMillis(500));
   }
 
   /** Records {@code a} for {@code hash} and returns the swarm as {@code a.peer()} sees it. */
   public synchronized View announce(String hash, Announce a) {
     ContentStore.checkHash(hash);
     String self = checkPeer(a.peer());
-    if (length(a.have()) > MAX_BITMAP || length(a.fetching()) > MAX_BITMAP) {
-      throw new IllegalArgumentException("bitmap too long");
+    if (length(a.have()) > MAX_BITMAP || length(a.fetching()) > MAX_BITMAP || a.count() < 0 || a.count() > MAX_CHUNKS) {
+      throw new IllegalArgumentException("bitmap or chunk count out of range");
     }
     Instant now = clock.instant();
-    Map<String, Seen> swarm = live(hash, now);
-    if (swarm != null && a.leaving()) {
-      swarm.remove(self);
-    } else if (swarm != null && (swarm.containsKey(self) || swarm.size() < MAX_PEERS)) {
-      swarm.put(self, new Seen(new Peer(self, nullToEmpty(a.have()), nullToEmpty(a.fetching()),
-          a.complete(), Math.max(0, a.load())), now));
+    Swarm swarm = live(hash, now);
+    if (swarm == null) {
+      return new View(List.of(), "", interval.toMillis());
     }
-    return view(swarm, self);
+    if (a.leaving()) {
+      swarm.peers.remove(self);
+    } else if (swarm.peers.containsKey(self) || swarm.peers.size() < MAX_PEERS) {
+      BitSet have = ChunkBitmap.decode(a.have(), a.count());
+      swarm.peers.put(self, new Seen(new Peer(self, ChunkBitmap.encode(have), nullToEmpty(a.fetching()),
+          a.complete(), Math.max(0, a.load())), have, now));
+    }
+    BitSet leased = a.leaving() || a.complete() || !swarm.peers.containsKey(self) ? new BitSet()
+        : lease(swarm, self, a.count(), Math.min(a.seedWanted(), 64), now);
+    return new View(others(swarm, self), ChunkBitmap.encode(leased), interval.toMillis());
   }
 
-  /** The swarm of {@code hash} as an outsider sees it (stripe 0 of at least 1). */
+  /** The swarm of {@code hash} as an outsider sees it (no leases). */
   public synchronized View view(String hash) {
     ContentStore.checkHash(hash);
-    return view(live(hash, clock.instant()), null);
+    Swarm swarm = live(hash, clock.instant());
+    return new View(swarm == null ? List.of() : others(swarm, null), "", interval.toMillis());
   }
 
-  /** Live peers of {@code hash} after dropping the silent ones; null when no room for a new swarm. */
-  private Map<String, Seen> live(String hash, Instant now) {
-    swarms.values().forEach(s -> s.values().removeIf(seen -> seen.at().plus(ttl).isBefore(now)));
-    swarms.values().removeIf(Map::isEmpty);
+  /** Ends finished or stale leases, grants {@code self} new ones up to {@code wanted}; returns its leases. */
+  private BitSet lease(Swarm swarm, String self, int count, int wanted, Instant now) {
+    BitSet held = new BitSet(count);
+    swarm.peers.values().forEach(s -> held.or(s.have()));
+    swarm.leases.entrySet().removeIf(e -> e.getKey() >= count || held.get(e.getKey())
+        || !swarm.peers.containsKey(e.getValue().peer()) || !now.isBefore(e.getValue().until()));
+    BitSet mine = new BitSet(count);
+    BitSet open = new BitSet(count);
+    open.set(0, count);
+    open.andNot(held);
+    swarm.leases.forEach((chunk, lease) -> {
+      open.clear(chunk);
+      if (lease.peer().equals(self)) {
+        mine.set(chunk);
+      }
+    });
+    while (mine.cardinality() < wanted && !open.isEmpty()) {
+      int chunk = randomMember(open);
+      open.clear(chunk);
+      mine.set(chunk);
+      swarm.leases.put(chunk, new Lease(self, now.plus(ttl.multipliedBy(4))));
+    }
+    return mine;
+  }
+
+  /** Live peers of {@code hash} after dropping the silent ones; null when there is no room for a new swarm. */
+  private Swarm live(String hash, Instant now) {
+    swarms.values().forEach(s -> s.peers.values().removeIf(seen -> !now.isBefore(seen.at().plus(ttl))));
+    swarms.values().removeIf(s -> s.peers.isEmpty());
     if (!swarms.containsKey(hash) && swarms.size() >= MAX_SWARMS) {
       return null;
     }
-    return swarms.computeIfAbsent(hash, h -> new LinkedHashMap<>());
+    return swarms.computeIfAbsent(hash, h -> new Swarm());
   }
 
-  private View view(Map<String, Seen> swarm, String self) {
+  private static List<Peer> others(Swarm swarm, String self) {
     List<Peer> others = new ArrayList<>();
-    List<String> downloading = new ArrayList<>();
-    if (swarm != null) {
-      for (Seen s : swarm.values()) {
-        if (!s.peer().url().equals(self)) {
-          others.add(s.peer());
-        }
-        if (!s.peer().complete()) {
-          downloading.add(s.peer().url());
-        }
+    for (Seen s : swarm.peers.values()) {
+      if (!s.peer().url().equals(self)) {
+        others.add(s.peer());
       }
     }
-    downloading.sort(Comparator.naturalOrder());
-    int stripe = Math.max(0, downloading.indexOf(self));
-    return new View(others, stripe, Math.max(1, downloading.size()), interval.toMillis());
+    return others;
+  }
+
+  private int randomMember(BitSet set) {
+    int skip = random.nextInt(set.cardinality());
+    int c = set.nextSetBit(0);
+    for (int i = 0; i < skip; i++) {
+      c = set.nextSetBit(c + 1);
+    }
+    return c;
   }
 
   private static String checkPeer(String peer) {

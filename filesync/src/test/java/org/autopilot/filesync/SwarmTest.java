@@ -68,7 +68,8 @@ class SwarmTest {
 
   BlobServer seed(ContentStore store, long cap, int maxConcurrent) {
     return closing(new BlobServer(store, cap, maxConcurrent)
-        .hostTracker(new Tracker(InstantSource.system(), Duration.ofSeconds(2), Duration.ofMillis(200))).start(0));
+        .hostTracker(new Tracker(InstantSource.system(), new Random(0), Duration.ofSeconds(2), Duration.ofMillis(200)))
+        .start(0));
   }
 
   Agent agent(String name, long cap, long seed) throws Exception {
@@ -209,7 +210,7 @@ class SwarmTest {
     assertThat(ended.get()).isInstanceOf(InterruptedException.class);
     assertThat(local.has(hash)).isFalse();
     int kept;
-    try (PartialBlob left = PartialBlob.open(hash, origin.chunks(hash), local.sparse(hash))) {
+    try (PartialBlob left = PartialBlob.open(hash, origin.chunks(hash), local.sparse(hash), local.io())) {
       kept = left.held().cardinality();
     }
     assertThat(kept).as("verified chunks survive the interruption").isBetween(8, 15);

@@ -6,20 +6,29 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.BitSet;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The tracker as plain state on a manual clock. */
 class TrackerTest {
   static final String HASH = "ab".repeat(32);
   Instant now = Instant.parse("2025-01-01T00:00:00Z");
-  final Tracker tracker = new Tracker(() -> now, Duration.ofSeconds(5), Duration.ofMillis(500));
+  final Tracker tracker = new Tracker(() -> now, new Random(1), Duration.ofSeconds(5), Duration.ofMillis(500));
 
   static Tracker.Announce downloading(String peer, int... chunks) {
+    return asking(peer, 0, chunks);
+  }
+
+  static Tracker.Announce asking(String peer, int seedWanted, int... chunks) {
     BitSet have = new BitSet();
     for (int c : chunks) {
       have.set(c);
     }
-    return new Tracker.Announce(peer, ChunkBitmap.encode(have), "", false, false, 0);
+    return new Tracker.Announce(peer, 8, ChunkBitmap.encode(have), "", false, false, 0, seedWanted);
+  }
+
+  static BitSet leases(Tracker.View view) {
+    return ChunkBitmap.decode(view.seedLeases(), 8);
   }
 
   @Test
@@ -35,16 +44,52 @@ class TrackerTest {
   }
 
   @Test
-  void stripesNumberTheDownloadingPeersInUriOrder() {
-    tracker.announce(HASH, downloading("http://127.0.0.1:2003"));
+  void seedLeasesGoToOnePeerEachAndOnlyForChunksNoPeerHolds() {
+    tracker.announce(HASH, downloading("http://127.0.0.1:2001", 0, 1, 2));
+    BitSet a = leases(tracker.announce(HASH, asking("http://127.0.0.1:2002", 2)));
+    BitSet b = leases(tracker.announce(HASH, asking("http://127.0.0.1:2003", 2)));
+    BitSet c = leases(tracker.announce(HASH, asking("http://127.0.0.1:2004", 2)));
+
+    assertThat(a.cardinality()).isEqualTo(2);
+    assertThat(b.cardinality()).isEqualTo(2);
+    assertThat(c.cardinality()).as("only 5 chunks are open").isEqualTo(1);
+    BitSet all = (BitSet) a.clone();
+    all.or(b);
+    all.or(c);
+    assertThat(all.stream()).as("disjoint, none held by a peer").containsExactlyInAnyOrder(3, 4, 5, 6, 7);
+    assertThat(leases(tracker.announce(HASH, asking("http://127.0.0.1:2002", 2)))).as("kept on re-announce").isEqualTo(a);
+  }
+
+  @Test
+  void aLeaseEndsWhenItsChunkIsHeldOrItsHolderGoesOrItRunsOut() {
+    BitSet a = leases(tracker.announce(HASH, asking("http://127.0.0.1:2002", 1)));
+    int first = a.nextSetBit(0);
+    BitSet next = leases(tracker.announce(HASH, asking("http://127.0.0.1:2002", 1, first)));
+    assertThat(next.get(first)).isFalse();
+    assertThat(next.cardinality()).as("a new chunk once the first is held").isEqualTo(1);
+
+    tracker.announce(HASH, new Tracker.Announce("http://127.0.0.1:2002", 8, "", "", false, true, 0, 0));
+    BitSet b = leases(tracker.announce(HASH, asking("http://127.0.0.1:2003", 7)));
+    assertThat(b.cardinality()).as("the leaver's lease is free again; chunk " + first + " is not: nobody holds it now")
+        .isEqualTo(7);
+
+    for (int i = 0; i < 4; i++) {
+      now = now.plusSeconds(4);
+      assertThat(leases(tracker.announce(HASH, asking("http://127.0.0.1:2003", 0))).cardinality()).isEqualTo(7);
+    }
+    now = now.plusSeconds(4);
+    assertThat(leases(tracker.announce(HASH, asking("http://127.0.0.1:2003", 0))).cardinality()).isZero();
+    assertThat(leases(tracker.announce(HASH, asking("http://127.0.0.1:2004", 8))).cardinality())
+        .as("leases run out after 4 x ttl").isEqualTo(8);
+  }
+
+  @Test
+  void aCompletePeerGetsNoLeasesAndAnOutsiderSeesEveryone() {
+    Tracker.View v = tracker.announce(HASH, new Tracker.Announce("http://127.0.0.1:2009", 8, "", "", true, false, 0, 3));
     tracker.announce(HASH, downloading("http://127.0.0.1:2001"));
-    tracker.announce(HASH, new Tracker.Announce("http://127.0.0.1:2009", "", "", true, false, 0));
-
-    Tracker.View view = tracker.announce(HASH, downloading("http://127.0.0.1:2002"));
-
-    assertThat(view.stripes()).as("the complete peer takes no stripe").isEqualTo(3);
-    assertThat(view.stripe()).isEqualTo(1);
-    assertThat(tracker.view(HASH).peers()).hasSize(4);
+    assertThat(leases(v).isEmpty()).isTrue();
+    assertThat(tracker.view(HASH).peers()).hasSize(2);
+    assertThat(tracker.view(HASH).seedLeases()).isEmpty();
   }
 
   @Test
@@ -57,9 +102,8 @@ class TrackerTest {
 
     assertThat(tracker.view(HASH).peers()).extracting(Tracker.Peer::url).containsExactly("http://127.0.0.1:2002");
 
-    tracker.announce(HASH, new Tracker.Announce("http://127.0.0.1:2002", "", "", false, true, 0));
+    tracker.announce(HASH, new Tracker.Announce("http://127.0.0.1:2002", 8, "", "", false, true, 0, 0));
     assertThat(tracker.view(HASH).peers()).isEmpty();
-    assertThat(tracker.view(HASH).stripes()).isEqualTo(1);
   }
 
   @Test
