@@ -1,0 +1,235 @@
+package org.autopilot.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.autopilot.filesync.BlobServer;
+import org.autopilot.filesync.ContentStore;
+import org.autopilot.filesync.SwarmConfig;
+import org.autopilot.filesync.SwarmFetcher;
+import org.autopilot.filesync.Tracker;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * One file from one seed to many agents over loopback, every host (the seed included) capped
+ * in each direction, so a lone server would need {@code agents} times the ideal time and only
+ * peer fetching gets close to it. The agents run in this JVM, each with its own blob server,
+ * port, content store and caps. Baseline: the same fan-out from one rsync daemon whose uplink
+ * is capped the same way (when rsync is installed).
+ */
+@Command(name = "filesync-fanout", mixinStandardHelpOptions = true,
+    description = "Fan-out of one file to many agents through the filesync swarm vs one rsync daemon.")
+public final class FilesyncFanoutBench implements Callable<Integer> {
+  static final long MIB = 1 << 20;
+  @Option(names = "--bytes", defaultValue = "256m", description = "file size (k, m, g: binary units)") String bytes;
+  @Option(names = "--agents", defaultValue = "32") int agents;
+  @Option(names = "--cap-mb-s", defaultValue = "10",
+      description = "every host's cap in each direction, MiB/s (the seed's uplink included)") double capMbS;
+  @Option(names = "--server-slots", defaultValue = "8", description = "concurrent transfers per agent server") int serverSlots;
+  @Option(names = "--seed-slots", defaultValue = "8", description = "concurrent transfers of the seed's server") int seedSlots;
+  @Option(names = "--parallel", description = "chunk transfers per fetch (default: SwarmConfig's)") Integer parallel;
+  @Option(names = "--rsync", defaultValue = "auto", description = "auto (when installed) or skip") String rsync;
+  @Option(names = "--rsync-agents", defaultValue = "4",
+      description = "clients in the rsync baseline; its time is scaled to --agents (linear: the capped uplink is the limit)")
+  int rsyncAgents;
+  @Option(names = "--seed", defaultValue = "42") long seed;
+  @Option(names = "--dir", description = "work directory (default: a new temp dir; deleted at the end either way)") Path dir;
+
+  @Override
+  public Integer call() throws Exception {
+    long size = parseSize(bytes);
+    long cap = (long) (capMbS * MIB);
+    double ideal = size / (double) cap;
+    Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("autopilot-filesync-fanout-");
+    System.out.printf("filesync-fanout: %,d bytes from 1 seed to %d agents, every host capped at %.1f MiB/s "
+        + "each way; ideal (size / cap) %.1f s, one server alone %.0f s%n", size, agents, capMbS, ideal, ideal * agents);
+    System.out.printf("agents run in this JVM, each with its own BlobServer (own port on 127.0.0.1), "
+        + "content store and caps, under %s%n", work);
+    try {
+      Report report = new Report("filesync-fanout");
+      Swarm swarm = runSwarm(work, size, cap);
+      double ratio = swarm.seconds / ideal;
+      report.put("seconds", swarm.seconds).put("ideal_s", ideal).put("ratio_vs_ideal", ratio)
+          .put("bytes_from_seed", swarm.fromSeed).put("agents", agents).put("bytes", size).put("cap_mb_s", capMbS)
+          .put("verified", swarm.verified).put("agents_in_process", true)
+          .put("first_done_s", swarm.firstDone).put("seed_copies", swarm.fromSeed / (double) size)
+          .put("chunks_from_seed", swarm.stats.chunksFromSeeds()).put("chunks_from_peers", swarm.stats.chunksFromPeers())
+          .put("refused_503", swarm.stats.busy()).put("failed_transfers", swarm.stats.failed())
+          .put("dropped_sources", swarm.stats.dropped()).put("seed_refused_503", swarm.seedRefused);
+      String summary = String.format("swarm: %d/%d copies verified in %.1f s (first agent done after %.1f s) = "
+          + "%.2f x ideal; the seed sent %,d bytes (%.2f copies)%n"
+          + "chunks: %,d from the seed, %,d from peers; transfers refused busy %,d (seed %,d), failed %,d; sources dropped %d",
+          swarm.verified, agents, swarm.seconds, swarm.firstDone, ratio, swarm.fromSeed, swarm.fromSeed / (double) size,
+          swarm.stats.chunksFromSeeds(), swarm.stats.chunksFromPeers(), swarm.stats.busy(), swarm.seedRefused,
+          swarm.stats.failed(), swarm.stats.dropped());
+      if (!rsync.equals("skip") && RsyncFanout.installed()) {
+        int n = Math.min(rsyncAgents, agents);
+        RsyncFanout.Outcome r = RsyncFanout.run(work.resolve("rsync"), swarm.file, n, cap);
+        double scaled = r.seconds() * agents / n;
+        report.put("rsync_s", scaled).put("ratio_vs_rsync", swarm.seconds / scaled)
+            .put("rsync_measured_agents", n).put("rsync_measured_s", r.seconds()).put("rsync_verified", r.verified())
+            .put("rsync_scaled", n != agents)
+            .put("rsync_setup", "one rsync daemon on 127.0.0.1, --bwlimit " + cap / n / 1024
+                + " KiB/s per connection = " + capMbS + " MiB/s total; " + n + " clients at once"
+                + (n != agents ? "; time scaled by " + agents + "/" + n : ""));
+        summary += String.format("%nrsync: %d clients from one daemon capped at %.1f MiB/s total took %.1f s "
+            + "(%d verified)%s -> swarm is %.1fx faster", n, capMbS, r.seconds(), r.verified(),
+            n != agents ? String.format("; scaled to %d agents: %.0f s", agents, scaled) : "", scaled / swarm.seconds);
+      }
+      report.print(summary);
+    } finally {
+      deleteTree(work);
+    }
+    return 0;
+  }
+
+  /** What the swarm run measured. */
+  private record Swarm(Path file, double seconds, double firstDone, long fromSeed, int verified,
+      SwarmFetcher.Stats stats, long seedRefused) {}
+
+  private Swarm runSwarm(Path work, long size, long cap) throws Exception {
+    ContentStore origin = new ContentStore(work.resolve("seed"));
+    String hash = origin.put(new RandomBytes(size, seed));
+    List<AutoCloseable> open = new ArrayList<>();
+    ExecutorService threads = Executors.newFixedThreadPool(agents);
+    try {
+      BlobServer seedServer = new BlobServer(origin, cap, seedSlots).hostTracker(new Tracker(new Random(seed))).start(0);
+      open.add(seedServer);
+      List<ContentStore> stores = new ArrayList<>();
+      List<SwarmFetcher> fetchers = new ArrayList<>();
+      SwarmConfig config = SwarmConfig.defaults().withDownlink(cap);
+      if (parallel != null) {
+        config = config.withConcurrency(parallel, config.perPeer(), config.perSeed());
+      }
+      for (int i = 0; i < agents; i++) {
+        ContentStore store = new ContentStore(work.resolve("agent-" + i));
+        BlobServer server = new BlobServer(store, cap, serverSlots).start(0);
+        open.add(server);
+        SwarmFetcher fetcher = new SwarmFetcher(store, server, config, new Random(seed * 1000 + i));
+        open.add(fetcher);
+        stores.add(store);
+        fetchers.add(fetcher);
+      }
+      List<URI> seeds = List.of(seedServer.uri());
+      long t0 = System.nanoTime();
+      List<Future<Double>> done = new ArrayList<>();
+      for (SwarmFetcher f : fetchers) {
+        done.add(threads.submit(() -> {
+          f.fetch(hash, seeds);
+          return (System.nanoTime() - t0) / 1e9;
+        }));
+      }
+      long deadline = t0 + TimeUnit.SECONDS.toNanos((long) (size / (double) cap * agents * 2) + 120);
+      double first = Double.MAX_VALUE;
+      double last = 0;
+      for (Future<Double> d : done) {
+        try {
+          double s = d.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+          first = Math.min(first, s);
+          last = Math.max(last, s);
+        } catch (Exception e) {
+          System.out.println("an agent failed: " + e);
+        }
+      }
+      long fromSeed = seedServer.bytesSent();
+      long[] sum = new long[7];
+      for (SwarmFetcher f : fetchers) {
+        SwarmFetcher.Stats st = f.stats();
+        long[] v = {st.chunksFromSeeds(), st.chunksFromPeers(), st.busy(), st.failed(), st.corrupt(), st.missing(), st.dropped()};
+        for (int k = 0; k < sum.length; k++) {
+          sum[k] += v[k];
+        }
+      }
+      SwarmFetcher.Stats stats = new SwarmFetcher.Stats(sum[0], sum[1], sum[2], sum[3], sum[4], sum[5], sum[6]);
+      int verified = 0;
+      for (ContentStore s : stores) {
+        verified += s.has(hash) && sha256(s.path(hash)).equals(hash) ? 1 : 0;
+      }
+      return new Swarm(origin.path(hash), last, first == Double.MAX_VALUE ? 0 : first, fromSeed, verified,
+          stats, seedServer.refused());
+    } finally {
+      threads.shutdownNow();
+      for (int i = open.size() - 1; i >= 0; i--) {
+        open.get(i).close();
+      }
+    }
+  }
+
+  static long parseSize(String s) {
+    String t = s.trim().toLowerCase();
+    long unit = switch (t.charAt(t.length() - 1)) {
+      case 'k' -> 1L << 10;
+      case 'm' -> 1L << 20;
+      case 'g' -> 1L << 30;
+      default -> 1;
+    };
+    return (long) (Double.parseDouble(unit == 1 ? t : t.substring(0, t.length() - 1)) * unit);
+  }
+
+  static String sha256(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      MessageDigest d = MessageDigest.getInstance("SHA-256");
+      byte[] buf = new byte[1 << 20];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        d.update(buf, 0, n);
+      }
+      return HexFormat.of().formatHex(d.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  static void deleteTree(Path root) throws IOException {
+    if (Files.exists(root)) {
+      try (var paths = Files.walk(root)) {
+        for (Path p : paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+  }
+
+  /** {@code size} pseudo-random bytes from {@code seed}, generated as they are read. */
+  static final class RandomBytes extends InputStream {
+    private final Random random;
+    private long left;
+
+    RandomBytes(long size, long seed) {
+      this.random = new Random(seed);
+      this.left = size;
+    }
+
+    @Override
+    public int read() {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      if (left == 0) {
+        return -1;
+      }
+      int n = (int) Math.min(len, left);
+      byte[] chunk = new byte[n];
+      random.nextBytes(chunk);
+      System.arraycopy(chunk, 0, b, off, n);
+      left -= n;
+      return n;
+    }
+  }
+}
