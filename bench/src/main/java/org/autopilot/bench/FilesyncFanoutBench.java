@@ -2,11 +2,16 @@ package org.autopilot.bench;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -41,10 +46,16 @@ public final class FilesyncFanoutBench implements Callable<Integer> {
   @Option(names = "--server-slots", defaultValue = "8", description = "concurrent transfers per agent server") int serverSlots;
   @Option(names = "--seed-slots", defaultValue = "8", description = "concurrent transfers of the seed's server") int seedSlots;
   @Option(names = "--parallel", description = "chunk transfers per fetch (default: SwarmConfig's)") Integer parallel;
+  @Option(names = "--per-peer", description = "SwarmConfig perPeer (default: SwarmConfig's)") Integer perPeer;
+  @Option(names = "--window", description = "SwarmConfig window (default: SwarmConfig's)") Integer window;
+  @Option(names = "--queue-ms", defaultValue = "0",
+      description = "how long a request may wait for a transfer slot before a server answers 503") int queueMs;
   @Option(names = "--rsync", defaultValue = "auto", description = "auto (when installed) or skip") String rsync;
   @Option(names = "--rsync-agents", defaultValue = "4",
       description = "clients in the rsync baseline; its time is scaled to --agents (linear: the capped uplink is the limit)")
   int rsyncAgents;
+  @Option(names = "--timeline", description = "print every 2 s: seed MiB sent, chunks held per agent (min/median/max)")
+  boolean timeline;
   @Option(names = "--seed", defaultValue = "42") long seed;
   @Option(names = "--dir", description = "work directory (default: a new temp dir; deleted at the end either way)") Path dir;
 
@@ -58,6 +69,7 @@ public final class FilesyncFanoutBench implements Callable<Integer> {
         + "each way; ideal (size / cap) %.1f s, one server alone %.0f s%n", size, agents, capMbS, ideal, ideal * agents);
     System.out.printf("agents run in this JVM, each with its own BlobServer (own port on 127.0.0.1), "
         + "content store and caps, under %s%n", work);
+    double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     try {
       Report report = new Report("filesync-fanout");
       Swarm swarm = runSwarm(work, size, cap);
@@ -68,13 +80,16 @@ public final class FilesyncFanoutBench implements Callable<Integer> {
           .put("first_done_s", swarm.firstDone).put("seed_copies", swarm.fromSeed / (double) size)
           .put("chunks_from_seed", swarm.stats.chunksFromSeeds()).put("chunks_from_peers", swarm.stats.chunksFromPeers())
           .put("refused_503", swarm.stats.busy()).put("failed_transfers", swarm.stats.failed())
-          .put("dropped_sources", swarm.stats.dropped()).put("seed_refused_503", swarm.seedRefused);
+          .put("dropped_sources", swarm.stats.dropped()).put("seed_refused_503", swarm.seedRefused)
+          .put("cpu_s", swarm.cpuSeconds).put("cores", Runtime.getRuntime().availableProcessors())
+          .put("loadavg_before", load);
       String summary = String.format("swarm: %d/%d copies verified in %.1f s (first agent done after %.1f s) = "
           + "%.2f x ideal; the seed sent %,d bytes (%.2f copies)%n"
-          + "chunks: %,d from the seed, %,d from peers; transfers refused busy %,d (seed %,d), failed %,d; sources dropped %d",
+          + "chunks: %,d from the seed, %,d from peers; transfers refused busy %,d (seed %,d), failed %,d; sources dropped %d%n"
+          + "CPU: %.0f s over %d cores during the fan-out",
           swarm.verified, agents, swarm.seconds, swarm.firstDone, ratio, swarm.fromSeed, swarm.fromSeed / (double) size,
           swarm.stats.chunksFromSeeds(), swarm.stats.chunksFromPeers(), swarm.stats.busy(), swarm.seedRefused,
-          swarm.stats.failed(), swarm.stats.dropped());
+          swarm.stats.failed(), swarm.stats.dropped(), swarm.cpuSeconds, Runtime.getRuntime().availableProcessors());
       if (!rsync.equals("skip") && RsyncFanout.installed()) {
         int n = Math.min(rsyncAgents, agents);
         RsyncFanout.Outcome r = RsyncFanout.run(work.resolve("rsync"), swarm.file, n, cap);
@@ -98,7 +113,7 @@ public final class FilesyncFanoutBench implements Callable<Integer> {
 
   /** What the swarm run measured. */
   private record Swarm(Path file, double seconds, double firstDone, long fromSeed, int verified,
-      SwarmFetcher.Stats stats, long seedRefused) {}
+      SwarmFetcher.Stats stats, long seedRefused, double cpuSeconds) {}
 
   private Swarm runSwarm(Path work, long size, long cap) throws Exception {
     ContentStore origin = new ContentStore(work.resolve("seed"));
@@ -106,7 +121,7 @@ public final class FilesyncFanoutBench implements Callable<Integer> {
     List<AutoCloseable> open = new ArrayList<>();
     ExecutorService threads = Executors.newFixedThreadPool(agents);
     try {
-      BlobServer seedServer = new BlobServer(origin, cap, seedSlots).hostTracker(new Tracker(new Random(seed))).start(0);
+      BlobServer seedServer = new BlobServer(origin, cap, seedSlots, Duration.ofMillis(queueMs)).hostTracker(new Tracker()).start(0);
       open.add(seedServer);
       List<ContentStore> stores = new ArrayList<>();
       List<SwarmFetcher> fetchers = new ArrayList<>();
@@ -114,9 +129,15 @@ public final class FilesyncFanoutBench implements Callable<Integer> {
       if (parallel != null) {
         config = config.withConcurrency(parallel, config.perPeer(), config.perSeed());
       }
+      if (perPeer != null) {
+        config = config.withConcurrency(config.parallel(), perPeer, config.perSeed());
+      }
+      if (window != null) {
+        config = config.withWindow(window);
+      }
       for (int i = 0; i < agents; i++) {
         ContentStore store = new ContentStore(work.resolve("agent-" + i));
-        BlobServer server = new BlobServer(store, cap, serverSlots).start(0);
+        BlobServer server = new BlobServer(store, cap, serverSlots, Duration.ofMillis(queueMs)).start(0);
         open.add(server);
         SwarmFetcher fetcher = new SwarmFetcher(store, server, config, new Random(seed * 1000 + i));
         open.add(fetcher);
@@ -124,6 +145,7 @@ public final class FilesyncFanoutBench implements Callable<Integer> {
         fetchers.add(fetcher);
       }
       List<URI> seeds = List.of(seedServer.uri());
+      double cpu0 = processCpuSeconds();
       long t0 = System.nanoTime();
       List<Future<Double>> done = new ArrayList<>();
       for (SwarmFetcher f : fetchers) {
@@ -131,6 +153,11 @@ public final class FilesyncFanoutBench implements Callable<Integer> {
           f.fetch(hash, seeds);
           return (System.nanoTime() - t0) / 1e9;
         }));
+      }
+      Thread timelineThread = new Thread(() -> printTimeline(t0, seedServer, stores, hash), "timeline");
+      timelineThread.setDaemon(true);
+      if (timeline) {
+        timelineThread.start();
       }
       long deadline = t0 + TimeUnit.SECONDS.toNanos((long) (size / (double) cap * agents * 2) + 120);
       double first = Double.MAX_VALUE;
@@ -144,6 +171,8 @@ public final class FilesyncFanoutBench implements Callable<Integer> {
           System.out.println("an agent failed: " + e);
         }
       }
+      double cpu = processCpuSeconds() - cpu0;
+      timelineThread.interrupt();
       long fromSeed = seedServer.bytesSent();
       long[] sum = new long[7];
       for (SwarmFetcher f : fetchers) {
@@ -154,18 +183,57 @@ public final class FilesyncFanoutBench implements Callable<Integer> {
         }
       }
       SwarmFetcher.Stats stats = new SwarmFetcher.Stats(sum[0], sum[1], sum[2], sum[3], sum[4], sum[5], sum[6]);
-      int verified = 0;
+      List<Future<Boolean>> checks = new ArrayList<>();
+      ExecutorService hashing = Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors()));
       for (ContentStore s : stores) {
-        verified += s.has(hash) && sha256(s.path(hash)).equals(hash) ? 1 : 0;
+        checks.add(hashing.submit(() -> s.has(hash) && sha256(s.path(hash)).equals(hash)));
       }
+      int verified = 0;
+      for (Future<Boolean> c : checks) {
+        verified += c.get(10, TimeUnit.MINUTES) ? 1 : 0;
+      }
+      hashing.shutdown();
       return new Swarm(origin.path(hash), last, first == Double.MAX_VALUE ? 0 : first, fromSeed, verified,
-          stats, seedServer.refused());
+          stats, seedServer.refused(), cpu);
     } finally {
       threads.shutdownNow();
       for (int i = open.size() - 1; i >= 0; i--) {
         open.get(i).close();
       }
     }
+  }
+
+  /** Every 2 s until interrupted: seconds, MiB the seed sent, chunks held by the agents (min/median/max). */
+  private static void printTimeline(long t0, BlobServer seed, List<ContentStore> stores, String hash) {
+    for (int tick = 0; tick < 3600; tick++) {
+      try {
+        Thread.sleep(2000);
+      } catch (InterruptedException e) {
+        return;
+      }
+      int[] held = new int[stores.size()];
+      int complete = 0;
+      for (int i = 0; i < held.length; i++) {
+        try {
+          held[i] = stores.get(i).has(hash) ? stores.get(i).chunks(hash).chunks().size() : stores.get(i).heldChunks(hash);
+          complete += stores.get(i).has(hash) ? 1 : 0;
+        } catch (IOException e) {
+          held[i] = -1;
+        }
+      }
+      Arrays.sort(held);
+      System.out.printf("  t=%5.1f s  seed sent %4d MiB  chunks held min %3d  median %3d  max %3d  complete %d%n",
+          (System.nanoTime() - t0) / 1e9, seed.bytesSent() >> 20, held[0], held[held.length / 2],
+          held[held.length - 1], complete);
+      if (complete == held.length) {
+        return;
+      }
+    }
+  }
+
+  private static double processCpuSeconds() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() / 1e9 : 0;
   }
 
   static long parseSize(String s) {
@@ -179,17 +247,43 @@ public final class FilesyncFanoutBench implements Callable<Integer> {
     return (long) (Double.parseDouble(unit == 1 ? t : t.substring(0, t.length() - 1)) * unit);
   }
 
+  /**
+   * The file's SHA-256, read past the page cache where the file system allows (on this kind of
+   * VM, filling fresh page-cache pages with 8 GB of copies costs more than hashing them).
+   */
   static String sha256(Path file) throws IOException {
-    try (InputStream in = Files.newInputStream(file)) {
-      MessageDigest d = MessageDigest.getInstance("SHA-256");
-      byte[] buf = new byte[1 << 20];
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        d.update(buf, 0, n);
-      }
-      return HexFormat.of().formatHex(d.digest());
+    MessageDigest d;
+    try {
+      d = MessageDigest.getInstance("SHA-256");
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new AssertionError(e);
+    }
+    ByteBuffer buf = ByteBuffer.allocateDirect((4 << 20) + 65536).alignedSlice(65536).limit(4 << 20);
+    byte[] heap = new byte[4 << 20];
+    try (FileChannel ch = openUncached(file)) {
+      long at = 0;
+      while (true) {
+        buf.clear().limit(4 << 20);
+        int n = ch.read(buf, at);
+        if (n <= 0) {
+          break;
+        }
+        buf.flip().get(heap, 0, n);
+        d.update(heap, 0, n);
+        at += n;
+        if (n % 4096 != 0) {
+          break;
+        }
+      }
+    }
+    return HexFormat.of().formatHex(d.digest());
+  }
+
+  private static FileChannel openUncached(Path file) throws IOException {
+    try {
+      return FileChannel.open(file, StandardOpenOption.READ, com.sun.nio.file.ExtendedOpenOption.DIRECT);
+    } catch (IOException | UnsupportedOperationException e) {
+      return FileChannel.open(file, StandardOpenOption.READ);
     }
   }
 

@@ -12,10 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.BitSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,7 +35,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *   <li>{@code POST|GET /tracker/{sha256}} when it hosts a {@link Tracker}.
  * </ul>
  * All transfers share one uplink cap (token bucket, bytes per second); beyond
- * {@code maxConcurrent} transfers the server answers 503 with {@code Retry-After}.
+ * {@code maxConcurrent} transfers a request waits up to {@code queueWait} for one to end, then
+ * gets 503 with {@code Retry-After}.
  */
 public final class BlobServer implements AutoCloseable {
   private static final Pattern RANGE = Pattern.compile("bytes=(\\d{1,18})-(\\d{0,18})");
@@ -43,6 +46,7 @@ public final class BlobServer implements AutoCloseable {
   private final Bucket uplink;
   private final int maxConcurrent;
   private final Semaphore slots;
+  private final long queueWaitNanos;
   private final Javalin app;
   private final AtomicLong bytesSent = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
@@ -59,16 +63,26 @@ public final class BlobServer implements AutoCloseable {
    */
   public record Have(long size, int chunkSize, int count, String have, boolean complete) {}
 
-  /** A server for {@code store}; {@code capBytesPerSecond} 0 means uncapped. */
+  /** A server for {@code store}; {@code capBytesPerSecond} 0 means uncapped; a full server refuses at once. */
   public BlobServer(ContentStore store, long capBytesPerSecond, int maxConcurrent) {
+    this(store, capBytesPerSecond, maxConcurrent, Duration.ZERO);
+  }
+
+  /**
+   * A server for {@code store}; {@code capBytesPerSecond} 0 means uncapped. A request finding
+   * {@code maxConcurrent} transfers under way waits up to {@code queueWait} for a slot before it
+   * is refused: a short wait saves the round trips of fetchers asking again and again.
+   */
+  public BlobServer(ContentStore store, long capBytesPerSecond, int maxConcurrent, Duration queueWait) {
     this.store = store;
+    this.queueWaitNanos = queueWait.toNanos();
     this.uplink = Bandwidth.cap(capBytesPerSecond);
     this.maxConcurrent = maxConcurrent;
     this.slots = new Semaphore(maxConcurrent);
     this.app = Javalin.create(cfg -> {
       cfg.showJavalinBanner = false;
       cfg.http.disableCompression();
-      QueuedThreadPool threads = new QueuedThreadPool(Math.max(24, 2 * maxConcurrent + 16), 2, 30_000);
+      QueuedThreadPool threads = new QueuedThreadPool(Math.max(32, 3 * maxConcurrent + 16), 2, 30_000);
       threads.setName("blob-server");
       cfg.jetty.threadPool = threads;
     });
@@ -193,7 +207,7 @@ public final class BlobServer implements AutoCloseable {
         return;
       }
     }
-    if (!slots.tryAcquire()) {
+    if (!slots.tryAcquire(queueWaitNanos, TimeUnit.NANOSECONDS)) {
       refused.incrementAndGet();
       ctx.status(503).header("Retry-After", "1").json(Map.of("error", "busy: too many transfers"));
       return;
@@ -237,9 +251,7 @@ public final class BlobServer implements AutoCloseable {
           buf.limit(skip + (int) (limit - (pos - from)));
         }
         int n = buf.remaining();
-        if (uplink != null) {
-          uplink.asBlocking().consume(n);
-        }
+        Bandwidth.take(uplink, n);
         if (direct != null) {
           direct.write(buf);
         } else {

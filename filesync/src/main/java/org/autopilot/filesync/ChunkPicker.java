@@ -3,6 +3,7 @@ package org.autopilot.filesync;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,8 +17,11 @@ import java.util.Set;
  * <p>Seeds first, to keep them busy with what only they have: a chunk is taken from a seed only
  * if no peer holds it and the tracker leased it to this fetcher (so each chunk leaves the seeds
  * about once); without leases (no tracker, or no recent answer from it) any chunk no peer holds
- * or is fetching. Then peers: rarest first (fewest peers holding it), ties broken at random, from
- * the less loaded (its announced uploads plus this fetcher's transfers from it) of two holders
+ * or is fetching. Then peers: rarest first (fewest peers holding it), ties broken at random,
+ * among the first {@code window} chunks not held here, or among all chunks if none of those can
+ * be had now. The window keeps the verified prefix growing, so the whole-file hash is computed
+ * while the file arrives instead of in one pass at the end (rarest-first alone takes the newest
+ * chunks first and leaves holes at the front). Each chunk comes from the less loaded (its announced uploads plus this fetcher's transfers from it) of two holders
  * drawn at random: every fetcher sees the same, slightly stale, loads, and sending all of them
  * to the least loaded holder would only pile them up there. A chunk some peer holds is never
  * taken from a seed.
@@ -49,10 +53,11 @@ final class ChunkPicker {
    * @param resting sources not to be asked now (backing off)
    * @param perPeer most transfers from one peer at once
    * @param perSeed most transfers from one seed at once
+   * @param window how many of the first chunks not held here are preferred (0 = no preference)
    */
   record Situation(int count, BitSet held, BitSet inFlight, List<Peer> peers, List<URI> seeds,
       BitSet leases, Map<URI, Integer> transfersBySource, Set<URI> resting,
-      int perPeer, int perSeed) {}
+      int perPeer, int perSeed, int window) {}
 
   /**
    * A chunk to download.
@@ -65,8 +70,43 @@ final class ChunkPicker {
 
   /** The next transfer to start, if any. */
   static Optional<Pick> next(Situation s, Random random) {
-    Optional<Pick> fromSeed = fromSeed(s, random);
-    return fromSeed.isPresent() ? fromSeed : fromPeer(s, random);
+    return next(s, holders(s.peers(), s.count()), 1, random).stream().findFirst();
+  }
+
+  /** How many of {@code peers} hold each of {@code count} chunks. */
+  static int[] holders(List<Peer> peers, int count) {
+    int[] holders = new int[count];
+    for (Peer p : peers) {
+      for (int c = p.have().nextSetBit(0); c >= 0 && c < count; c = p.have().nextSetBit(c + 1)) {
+        holders[c]++;
+      }
+    }
+    return holders;
+  }
+
+  /**
+   * Up to {@code slots} transfers to start now, each picked as if the ones before it had started;
+   * {@code holders} is {@link #holders} of the situation's peers.
+   */
+  static List<Pick> next(Situation s, int[] holders, int slots, Random random) {
+    BitSet inFlight = (BitSet) s.inFlight().clone();
+    Map<URI, Integer> busy = new HashMap<>(s.transfersBySource());
+    List<Pick> picks = new ArrayList<>();
+    while (picks.size() < slots) {
+      Situation now = new Situation(s.count(), s.held(), inFlight, s.peers(), s.seeds(), s.leases(), busy,
+          s.resting(), s.perPeer(), s.perSeed(), s.window());
+      Optional<Pick> pick = fromSeed(now, random);
+      if (pick.isEmpty()) {
+        pick = fromPeer(now, holders, random);
+      }
+      if (pick.isEmpty()) {
+        break;
+      }
+      picks.add(pick.get());
+      inFlight.set(pick.get().chunk());
+      busy.merge(pick.get().source(), 1, Integer::sum);
+    }
+    return picks;
   }
 
   private static Optional<Pick> fromSeed(Situation s, Random random) {
@@ -102,19 +142,31 @@ final class ChunkPicker {
     return chunk < 0 ? Optional.empty() : Optional.of(new Pick(chunk, seed, true));
   }
 
-  private static Optional<Pick> fromPeer(Situation s, Random random) {
+  private static Optional<Pick> fromPeer(Situation s, int[] holders, Random random) {
     BitSet reachable = new BitSet(s.count());
-    int[] holders = new int[s.count()];
     for (Peer p : s.peers()) {
-      for (int c = p.have().nextSetBit(0); c >= 0 && c < s.count(); c = p.have().nextSetBit(c + 1)) {
-        holders[c]++;
-      }
       if (usable(s, p)) {
         reachable.or(p.have());
       }
     }
     BitSet candidates = wanted(s);
     candidates.and(reachable);
+    if (s.window() > 0) {
+      BitSet front = new BitSet(s.count());
+      int end = s.count();
+      int n = 0;
+      for (int c = s.held().nextClearBit(0); c < s.count(); c = s.held().nextClearBit(c + 1)) {
+        if (++n > s.window()) {
+          end = c;
+          break;
+        }
+      }
+      front.set(0, end);
+      front.and(candidates);
+      if (!front.isEmpty()) {
+        candidates = front;
+      }
+    }
     int chunk = -1;
     int rarest = Integer.MAX_VALUE;
     int ties = 0;

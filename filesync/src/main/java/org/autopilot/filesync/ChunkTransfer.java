@@ -97,16 +97,20 @@ final class ChunkTransfer {
       BUFFER.set(buf);
     }
     int got = 0;
+    int owed = 0;
     while (got < length) {
       int n = in.read(buf, got, length - got);
       if (n < 0) {
         return end(Kind.FAILED, "connection ended after " + got + " of " + length + " bytes", clock);
       }
-      if (downlink != null) {
-        downlink.asBlocking().consume(n);
-      }
       got += n;
+      owed += n;
+      if (owed >= Bandwidth.SLICE) {
+        Bandwidth.take(downlink, owed);
+        owed = 0;
+      }
     }
+    Bandwidth.take(downlink, owed);
     return blob.accept(chunk, buf, length) ? end(Kind.ACCEPTED, "", clock) : end(Kind.CORRUPT, "hash mismatch", clock);
   }
 

@@ -98,6 +98,11 @@ public final class ContentStore {
     return blob;
   }
 
+  /** How many verified chunks of {@code hash} are here while it is being assembled (0 if it is not). */
+  public int heldChunks(String hash) {
+    return assembling(hash).map(p -> p.held().cardinality()).orElse(0);
+  }
+
   /** The blob being assembled under this hash, if any. */
   Optional<PartialBlob> assembling(String hash) {
     return Optional.ofNullable(assembling.get(hash));

@@ -30,12 +30,21 @@ import org.slf4j.LoggerFactory;
 final class SwarmDownload {
   private static final Logger LOG = LoggerFactory.getLogger(SwarmDownload.class);
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
+  /** A busy (503) source is a full one, not a broken one: short pauses, 50 ms doubling up to 800 ms. */
+  private static final Duration FIRST_BUSY_PAUSE = Duration.ofMillis(50);
+  private static final Duration MAX_BUSY_PAUSE = Duration.ofMillis(800);
   private static final Duration MAX_WAIT = Duration.ofMillis(200);
   private static final int MAX_REJECTED = 64;
   /** A peer whose transfers fail this many times in a row is dropped from the fetch (seeds never are). */
   static final int PEER_ERRORS = 4;
-  /** A view of the swarm older than this many announce intervals no longer binds the seed leases. */
+  /**
+   * A view of the swarm older than this many announce intervals (and at least {@link #STALE_AFTER})
+   * no longer binds the seed leases: the tracker is taken to be gone.
+   */
   private static final int STALE_VIEW = 6;
+  private static final Duration STALE_AFTER = Duration.ofSeconds(5);
+  /** How long a fetch waits for its first view of the swarm before it starts without one. */
+  private static final Duration FIRST_VIEW = Duration.ofSeconds(5);
   private final SwarmFetcher host;
   private final SwarmConfig config;
   private final PartialBlob blob;
@@ -46,6 +55,8 @@ final class SwarmDownload {
   private final Map<URI, Integer> transfersBySource = new HashMap<>();
   /** Busy, slow or failed transfers in a row, by source: the backoff exponent. */
   private final Map<URI, Integer> failures = new HashMap<>();
+  /** Busy answers in a row, by source. */
+  private final Map<URI, Integer> busy = new HashMap<>();
   /** Failed transfers in a row, by source. */
   private final Map<URI, Integer> errors = new HashMap<>();
   private final Map<URI, Instant> restUntil = new HashMap<>();
@@ -65,8 +76,14 @@ final class SwarmDownload {
   private Instant nextAnnounce = Instant.MIN;
   private CompletableFuture<Tracker.View> announcing;
   private Instant lastProgress;
+  private Instant startedAt;
   /** Whether anything a pick depends on changed since the last pick found nothing to start. */
   private boolean changed = true;
+  /** Whether {@link #usable}, {@link #orphans} and {@link #holders} must be rebuilt. */
+  private boolean peersChanged = true;
+  private List<ChunkPicker.Peer> usable = List.of();
+  private BitSet orphans = new BitSet();
+  private int[] holders = new int[0];
 
   SwarmDownload(SwarmFetcher host, PartialBlob blob, List<URI> seeds, URI tracker) {
     this.host = host;
@@ -80,6 +97,7 @@ final class SwarmDownload {
   /** Runs until every chunk is held (then the blob is committed) or the fetch stalls. */
   BlobFetcher.Result run() throws IOException, InterruptedException {
     lastProgress = host.clock().instant();
+    startedAt = lastProgress;
     boolean committed = false;
     try {
       announce(lastProgress);
@@ -105,6 +123,8 @@ final class SwarmDownload {
       drain();
       host.store().commit(blob);
       committed = true;
+      LOG.debug("fetched {} in {} ms: {}", blob.hash(), Duration.between(startedAt, host.clock().instant()).toMillis(),
+          bytesBySource);
       return new BlobFetcher.Result(blob.hash(), blob.chunks().size(), bytesBySource, rejected);
     } finally {
       inFlight.values().forEach(ChunkTransfer::abort);
@@ -128,7 +148,7 @@ final class SwarmDownload {
   /** Waits (a bounded time) for the first view of the swarm, so the first picks know the stripes. */
   private void awaitView() throws InterruptedException {
     try {
-      announcing.get(config.announceInterval().toMillis() * 4, TimeUnit.MILLISECONDS);
+      announcing.get(FIRST_VIEW.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
       LOG.debug("no view of the swarm of {} yet: {}", blob.hash(), e.toString());
     }
@@ -179,6 +199,7 @@ final class SwarmDownload {
       }
     }
     peers = seen;
+    peersChanged = true;
     notThere.clear();
     leases = host.self() == null ? null : ChunkBitmap.decode(view.seedLeases(), blob.count());
     viewedAt = host.clock().instant();
@@ -202,8 +223,36 @@ final class SwarmDownload {
         resting.add(u);
       }
     });
-    List<ChunkPicker.Peer> usable = new ArrayList<>();
-    BitSet orphans = new BitSet(blob.count());
+    refreshPeers();
+    List<URI> liveSeeds = seeds.stream().filter(u -> !banned.contains(u)).toList();
+    BitSet seedable = null;
+    Duration stale = announceInterval.multipliedBy(STALE_VIEW);
+    if (leases != null && now.isBefore(viewedAt.plus(stale.compareTo(STALE_AFTER) > 0 ? stale : STALE_AFTER))) {
+      seedable = (BitSet) leases.clone();
+      seedable.or(orphans);
+    }
+    ChunkPicker.Situation s = new ChunkPicker.Situation(blob.count(), held, flying, usable, liveSeeds,
+        seedable, transfersBySource, resting, config.perPeer(), config.perSeed(), config.window());
+    for (ChunkPicker.Pick pick : ChunkPicker.next(s, holders, config.parallel() - inFlight.size(), host.random())) {
+      ChunkTransfer t = new ChunkTransfer(pick.chunk(), pick.source(), pick.seed(), now);
+      inFlight.put(t.chunk, t);
+      transfersBySource.merge(t.source, 1, Integer::sum);
+      host.pool().execute(() -> endings.add(t.run(blob, host.downlink(), host.clock())));
+    }
+  }
+
+  /**
+   * Rebuilds, when the view, a ban or a 404 changed them, the peers worth asking (not dropped, not
+   * seeds, without the chunks they turned out not to hold), how many of them hold each chunk, and
+   * the orphans: chunks only dropped peers hold.
+   */
+  private void refreshPeers() {
+    if (!peersChanged) {
+      return;
+    }
+    peersChanged = false;
+    usable = new ArrayList<>();
+    orphans = new BitSet(blob.count());
     for (ChunkPicker.Peer p : peers) {
       if (banned.contains(p.url())) {
         orphans.or(p.have());
@@ -221,25 +270,7 @@ final class SwarmDownload {
         usable.add(new ChunkPicker.Peer(p.url(), have, p.fetching(), p.load()));
       }
     }
-    List<URI> liveSeeds = seeds.stream().filter(u -> !banned.contains(u)).toList();
-    BitSet seedable = null;
-    if (leases != null && now.isBefore(viewedAt.plus(announceInterval.multipliedBy(STALE_VIEW)))) {
-      seedable = (BitSet) leases.clone();
-      seedable.or(orphans);
-    }
-    while (inFlight.size() < config.parallel()) {
-      ChunkPicker.Situation s = new ChunkPicker.Situation(blob.count(), held, flying, usable, liveSeeds,
-          seedable, transfersBySource, resting, config.perPeer(), config.perSeed());
-      var pick = ChunkPicker.next(s, host.random());
-      if (pick.isEmpty()) {
-        return;
-      }
-      ChunkTransfer t = new ChunkTransfer(pick.get().chunk(), pick.get().source(), pick.get().seed(), now);
-      inFlight.put(t.chunk, t);
-      flying.set(t.chunk);
-      transfersBySource.merge(t.source, 1, Integer::sum);
-      host.pool().execute(() -> endings.add(t.run(blob, host.downlink(), host.clock())));
-    }
+    holders = ChunkPicker.holders(usable, blob.count());
   }
 
   /** Whether a source's rest ended since the last pick (it may be asked again); forgets ended rests. */
@@ -278,6 +309,7 @@ final class SwarmDownload {
         lastProgress = e.at();
         failures.remove(t.source);
         errors.remove(t.source);
+        busy.remove(t.source);
         if (Duration.between(t.started, e.at()).compareTo(config.slowChunk()) > 0) {
           rest(t.source, e.at());
         } else {
@@ -285,6 +317,7 @@ final class SwarmDownload {
         }
       }
       case CORRUPT -> {
+        peersChanged = true;
         if (banned.add(t.source)) {
           host.countDropped();
         }
@@ -296,15 +329,20 @@ final class SwarmDownload {
           reject(t.source + ": seed does not hold chunk " + t.chunk);
         } else {
           notThere.computeIfAbsent(t.source, u -> new BitSet()).set(t.chunk);
+          peersChanged = true;
         }
       }
-      case BUSY -> rest(t.source, e.at());
+      case BUSY -> {
+        int n = busy.merge(t.source, 1, Integer::sum);
+        pause(t.source, e.at(), Math.min(MAX_BUSY_PAUSE.toMillis(), FIRST_BUSY_PAUSE.toMillis() << Math.min(n - 1, 20)));
+      }
       case FAILED -> {
         int n = errors.merge(t.source, 1, Integer::sum);
         if (n == 1) {
           reject(t.source + ": " + e.detail());
         }
         if (!t.seed && n >= PEER_ERRORS && banned.add(t.source)) {
+          peersChanged = true;
           host.countDropped();
           reject(t.source + ": dropped after " + n + " failed transfers in a row (" + e.detail() + ")");
         }
@@ -314,10 +352,14 @@ final class SwarmDownload {
     LOG.trace("{} chunk {} from {}: {} {}", blob.hash(), t.chunk, t.source, e.kind(), e.detail());
   }
 
-  /** Pauses asking {@code source}: 100 ms doubling per consecutive failure, up to maxBackoff, jittered. */
+  /** Pauses asking {@code source} after a failure or a slow transfer: 100 ms doubling per failure in a row, up to maxBackoff. */
   private void rest(URI source, Instant now) {
     int n = failures.merge(source, 1, Integer::sum);
-    long ms = Math.min(config.maxBackoff().toMillis(), FIRST_BACKOFF.toMillis() << Math.min(n - 1, 20));
+    pause(source, now, Math.min(config.maxBackoff().toMillis(), FIRST_BACKOFF.toMillis() << Math.min(n - 1, 20)));
+  }
+
+  /** Pauses asking {@code source} for about {@code ms} (jittered 0.5x to 1.5x, so fetchers do not come back in step). */
+  private void pause(URI source, Instant now, long ms) {
     restUntil.put(source, now.plusMillis((long) (ms * (0.5 + host.random().nextDouble()))));
   }
 

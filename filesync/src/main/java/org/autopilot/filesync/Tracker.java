@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * Who holds which chunks of which blob, and who may take which chunk from the seeds. Peers
@@ -19,11 +18,13 @@ import java.util.Random;
  * is forgotten.
  *
  * <p>Seed leases: a peer may ask for chunks to take from the seeds ({@link Announce#seedWanted}).
- * The tracker grants chunks that no live peer holds and nobody else has leased, at random, so
- * each chunk leaves the seeds about once and the rest of the swarm copies it from peers. A lease
- * ends when its holder announces the chunk, leaves or is forgotten, or after {@code 4 x ttl}.
- * Hosted over HTTP by {@link BlobServer#hostTracker(Tracker)}; plain state otherwise (clock and
- * randomness are inputs). Thread-safe.
+ * The tracker grants chunks that no live peer holds and nobody else has leased, lowest index
+ * first, so each chunk leaves the seeds about once, the rest of the swarm copies it from peers,
+ * and chunks reach the swarm roughly in file order (a receiver hashes the whole file as its
+ * verified prefix grows, instead of all at the end). A lease ends when its holder announces the
+ * chunk, leaves or is forgotten, or after {@code 4 x ttl}. Hosted over HTTP by
+ * {@link BlobServer#hostTracker(Tracker)}; plain state otherwise (the clock is an input).
+ * Thread-safe.
  */
 public final class Tracker {
   /** Most swarms tracked at once and most peers per swarm; announces beyond are answered, not recorded. */
@@ -32,7 +33,6 @@ public final class Tracker {
   static final int MAX_CHUNKS = 1 << 20;
   private static final int MAX_BITMAP = MAX_CHUNKS / 6 + 4;
   private final InstantSource clock;
-  private final Random random;
   private final Duration ttl;
   private final Duration interval;
   private final Map<String, Swarm> swarms = new HashMap<>();
@@ -83,19 +83,18 @@ public final class Tracker {
   }
 
   /** A tracker forgetting silent peers after {@code ttl}, asking for announces every {@code interval}. */
-  public Tracker(InstantSource clock, Random random, Duration ttl, Duration interval) {
+  public Tracker(InstantSource clock, Duration ttl, Duration interval) {
     if (ttl.compareTo(interval) <= 0) {
       throw new IllegalArgumentException("ttl " + ttl + " must exceed the announce interval " + interval);
     }
     this.clock = clock;
-    this.random = random;
     this.ttl = ttl;
     this.interval = interval;
   }
 
-  /** A tracker on the system clock: announce every 500 ms, forget after 5 s of silence. */
-  public Tracker(Random random) {
-    this(InstantSource.system(), random, Duration.ofSeconds(5), Duration.ofMillis(500));
+  /** A tracker on the system clock: announce every 250 ms, forget after 5 s of silence. */
+  public Tracker() {
+    this(InstantSource.system(), Duration.ofSeconds(5), Duration.ofMillis(250));
   }
 
   /** Records {@code a} for {@code hash} and returns the swarm as {@code a.peer()} sees it. */
@@ -145,9 +144,7 @@ public final class Tracker {
         mine.set(chunk);
       }
     });
-    while (mine.cardinality() < wanted && !open.isEmpty()) {
-      int chunk = randomMember(open);
-      open.clear(chunk);
+    for (int chunk = open.nextSetBit(0); chunk >= 0 && mine.cardinality() < wanted; chunk = open.nextSetBit(chunk + 1)) {
       mine.set(chunk);
       swarm.leases.put(chunk, new Lease(self, now.plus(ttl.multipliedBy(4))));
     }
@@ -172,15 +169,6 @@ public final class Tracker {
       }
     }
     return others;
-  }
-
-  private int randomMember(BitSet set) {
-    int skip = random.nextInt(set.cardinality());
-    int c = set.nextSetBit(0);
-    for (int i = 0; i < skip; i++) {
-      c = set.nextSetBit(c + 1);
-    }
-    return c;
   }
 
   private static String checkPeer(String peer) {

@@ -26,6 +26,7 @@ class ChunkPickerTest {
   Map<URI, Integer> busy = new HashMap<>();
   Set<URI> resting = new HashSet<>();
   BitSet leases = null;
+  int window = 0;
 
   static BitSet bits(int... chunks) {
     BitSet b = new BitSet();
@@ -37,7 +38,7 @@ class ChunkPickerTest {
 
   Optional<ChunkPicker.Pick> pick(Random random) {
     return ChunkPicker.next(new ChunkPicker.Situation(COUNT, held, inFlight, peers, List.of(SEED),
-        leases, busy, resting, 2, 1), random);
+        leases, busy, resting, 2, 1, window), random);
   }
 
   @Test
@@ -112,6 +113,20 @@ class ChunkPickerTest {
       chunks.add(p.chunk());
     }
     assertThat(chunks).as("ties broken at random").hasSizeGreaterThan(4);
+  }
+
+  @Test
+  void withAWindowTheRarestOfTheFirstMissingChunksComesFirstAndOthersOnlyWhenNoneOfThemCanBeHad() {
+    busy.put(SEED, 1);
+    held.set(0, 4);
+    window = 3;
+    peers.add(new ChunkPicker.Peer(A, bits(4, 5, 6, 7, 8, 9), new BitSet(), 0));
+    peers.add(new ChunkPicker.Peer(B, bits(5, 6, 7, 8, 9, 12), new BitSet(), 0));
+    assertThat(pick(new Random(1)).orElseThrow().chunk()).as("4, 5, 6 are the window; 4 is rarest").isEqualTo(4);
+
+    inFlight.set(4, 7);
+    assertThat(pick(new Random(1)).orElseThrow().chunk()).as("nothing left to start in the window: rarest overall")
+        .isEqualTo(12);
   }
 
   @Test

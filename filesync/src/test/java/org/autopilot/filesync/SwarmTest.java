@@ -68,7 +68,7 @@ class SwarmTest {
 
   BlobServer seed(ContentStore store, long cap, int maxConcurrent) {
     return closing(new BlobServer(store, cap, maxConcurrent)
-        .hostTracker(new Tracker(InstantSource.system(), new Random(0), Duration.ofSeconds(2), Duration.ofMillis(200)))
+        .hostTracker(new Tracker(InstantSource.system(), Duration.ofSeconds(2), Duration.ofMillis(200)))
         .start(0));
   }
 
@@ -242,6 +242,21 @@ class SwarmTest {
     for (ContentStore s : stores) {
       assertHolds(s, hash, payload);
     }
+  }
+
+  @Test
+  void withoutATrackerTheSeedsServeEverything() throws Exception {
+    byte[] payload = BlobTransferTest.data(5 * MIB + 3, 17);
+    ContentStore origin = new ContentStore(dir.resolve("origin"));
+    String hash = origin.put(payload);
+    BlobServer plain = closing(new BlobServer(origin, 0, 8).start(0));
+    Agent local = agent("local", 0, 1);
+
+    BlobFetcher.Result r = local.fetcher().fetch(hash, List.of(plain.uri()));
+
+    assertThat(r.bytesBySource()).containsOnlyKeys(plain.uri().toString());
+    assertHolds(local.store(), hash, payload);
+    assertThat(local.fetcher().fetch(hash, List.of(plain.uri())).bytesBySource()).as("held: nothing moves").isEmpty();
   }
 
   @Test

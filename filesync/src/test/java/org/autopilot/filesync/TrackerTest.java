@@ -6,14 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.BitSet;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The tracker as plain state on a manual clock. */
 class TrackerTest {
   static final String HASH = "ab".repeat(32);
   Instant now = Instant.parse("2025-01-01T00:00:00Z");
-  final Tracker tracker = new Tracker(() -> now, new Random(1), Duration.ofSeconds(5), Duration.ofMillis(500));
+  final Tracker tracker = new Tracker(() -> now, Duration.ofSeconds(5), Duration.ofMillis(500));
 
   static Tracker.Announce downloading(String peer, int... chunks) {
     return asking(peer, 0, chunks);
