@@ -40,7 +40,9 @@ final class RsyncFanout {
     Files.createDirectories(dir);
     int port = freePort();
     Path conf = dir.resolve("rsyncd.conf");
-    Files.writeString(conf, "use chroot = false\nread only = true\nmax connections = 0\n"
+    // As root the daemon would switch to "nobody", who cannot read the bench's private temp files.
+    String user = "root".equals(System.getProperty("user.name")) ? "uid = root\ngid = root\n" : "";
+    Files.writeString(conf, "use chroot = false\nread only = true\nmax connections = 0\n" + user
         + "pid file = " + dir.resolve("rsyncd.pid") + "\n"
         + "[blob]\n  path = " + file.getParent() + "\n");
     long kib = Math.max(1, capBytesPerSecond / clients / 1024);
@@ -70,6 +72,10 @@ final class RsyncFanout {
       for (int i = 0; i < clients; i++) {
         Path copy = dir.resolve("client-" + i).resolve(hash);
         verified += Files.exists(copy) && FilesyncFanoutBench.sha256(copy).equals(hash) ? 1 : 0;
+      }
+      if (verified < clients) {
+        System.out.println("rsync: only " + verified + " of " + clients + " copies verified; client 0 said: "
+            + Files.readString(dir.resolve("client-0.log")).strip());
       }
       return new Outcome(seconds, verified);
     } finally {
