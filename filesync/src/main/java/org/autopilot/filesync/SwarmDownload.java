@@ -53,7 +53,7 @@ final class SwarmDownload {
   private final LinkedBlockingQueue<ChunkTransfer.Ending> endings = new LinkedBlockingQueue<>();
   private final Map<Integer, ChunkTransfer> inFlight = new HashMap<>();
   private final Map<URI, Integer> transfersBySource = new HashMap<>();
-  /** Busy, slow or failed transfers in a row, by source: the backoff exponent. */
+  /** Slow or failed transfers in a row, by source: the backoff exponent. */
   private final Map<URI, Integer> failures = new HashMap<>();
   /** Busy answers in a row, by source. */
   private final Map<URI, Integer> busy = new HashMap<>();
@@ -145,7 +145,7 @@ final class SwarmDownload {
     }
   }
 
-  /** Waits (a bounded time) for the first view of the swarm, so the first picks know the stripes. */
+  /** Waits (a bounded time) for the first view of the swarm, so the first picks know the peers and leases. */
   private void awaitView() throws InterruptedException {
     try {
       announcing.get(FIRST_VIEW.toMillis(), TimeUnit.MILLISECONDS);
@@ -325,7 +325,9 @@ final class SwarmDownload {
       }
       case MISSING -> {
         if (t.seed) {
-          banned.add(t.source);
+          if (banned.add(t.source)) {
+            host.countDropped();
+          }
           reject(t.source + ": seed does not hold chunk " + t.chunk);
         } else {
           notThere.computeIfAbsent(t.source, u -> new BitSet()).set(t.chunk);
