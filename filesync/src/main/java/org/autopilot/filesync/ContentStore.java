@@ -14,13 +14,19 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
  * Files named by their SHA-256 under {@code <root>/blobs/ab/<hash>}, each with a chunk list
  * ({@code <hash>.chunks}: the SHA-256 of every {@link #CHUNK}-byte chunk) written when the file
  * is stored, so a reader can verify data chunk by chunk. Partial downloads live in
- * {@code <root>/partial/}. Writes are atomic (temporary file, fsync, rename).
+ * {@code <root>/partial/}: {@code <hash>.part} holds a verified prefix ({@link BlobFetcher}),
+ * {@code <hash>.sparse} chunks in any order ({@link SwarmFetcher}; which of them are verified
+ * is known only in memory, to the {@link PartialBlob} that is open on it, and re-checked on
+ * resume). Writes are atomic (temporary file, fsync, rename).
  */
 public final class ContentStore {
   /** Chunk size for verification and resumption. */
@@ -28,6 +34,8 @@ public final class ContentStore {
   private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Path root;
+  private final BlockIo io;
+  private final Map<String, PartialBlob> assembling = new ConcurrentHashMap<>();
 
   /**
    * The chunk list of a file.
@@ -44,6 +52,12 @@ public final class ContentStore {
     Files.createDirectories(root.resolve("blobs"));
     Files.createDirectories(root.resolve("partial"));
     Files.createDirectories(root.resolve("tmp"));
+    this.io = BlockIo.probe(root.resolve("partial"));
+  }
+
+  /** How blob files here are read and written: bypassing the page cache where possible. */
+  BlockIo io() {
+    return io;
   }
 
   /** Rejects anything but 64 lowercase hex digits (so no path can be smuggled in). */
@@ -63,6 +77,59 @@ public final class ContentStore {
   /** Where a partial download of this hash lives. */
   public Path partial(String hash) {
     return root.resolve("partial").resolve(checkHash(hash) + ".part");
+  }
+
+  /** Where a partial download of this hash assembled in any chunk order lives. */
+  Path sparse(String hash) {
+    return root.resolve("partial").resolve(checkHash(hash) + ".sparse");
+  }
+
+  /**
+   * Opens the sparse partial file of {@code hash} for assembly, keeping the chunks already in it
+   * that verify, and makes its held chunks visible to {@link #assembling(String)} (so a
+   * {@link BlobServer} on this store serves them). One assembly per hash at a time.
+   */
+  PartialBlob openPartial(String hash, Chunks chunks) throws IOException {
+    PartialBlob blob = PartialBlob.open(hash, chunks, sparse(hash), io);
+    if (assembling.putIfAbsent(hash, blob) != null) {
+      blob.close();
+      throw new IllegalStateException(hash + " is already being assembled in " + root);
+    }
+    return blob;
+  }
+
+  /** How many verified chunks of {@code hash} are here while it is being assembled (0 if it is not). */
+  public int heldChunks(String hash) {
+    return assembling(hash).map(p -> p.held().cardinality()).orElse(0);
+  }
+
+  /** The blob being assembled under this hash, if any. */
+  Optional<PartialBlob> assembling(String hash) {
+    return Optional.ofNullable(assembling.get(hash));
+  }
+
+  /**
+   * Installs a complete sparse partial after checking the whole file's hash; a file whose hash
+   * differs is deleted and reported. Either way it is no longer being assembled.
+   */
+  void commit(PartialBlob blob) throws IOException {
+    try {
+      String actual = blob.digest();
+      if (!actual.equals(blob.hash())) {
+        Files.delete(blob.file());
+        throw new IOException("assembled data hashes to " + actual + ", not " + blob.hash() + "; discarded");
+      }
+      blob.trim();
+      install(blob.file(), blob.hash(), blob.chunks());
+    } finally {
+      release(blob);
+    }
+  }
+
+  /** Stops assembling {@code blob}, keeping its file for a later resume. */
+  void release(PartialBlob blob) throws IOException {
+    assembling.remove(blob.hash(), blob);
+    blob.close();
   }
 
   /** Whether the file is here, complete. */

@@ -4,13 +4,14 @@ import org.autopilot.bench.DmCommitBench;
 import org.autopilot.bench.DmFailoverBench;
 import org.autopilot.bench.DmWatchBench;
 import org.autopilot.bench.RolloutBench;
+import org.autopilot.bench.FilesyncFanoutBench;
 import picocli.CommandLine.Command;
 
 /** {@code autopilot bench NAME}: benchmarks (never part of the test suite). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Runs a benchmark; the last line printed is one JSON object with its figures.",
     subcommands = {DmCommitBench.class, DmFailoverBench.class, DmWatchBench.class,
-        RolloutBench.class})
+        FilesyncFanoutBench.class, RolloutBench.class})
 final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
