@@ -20,6 +20,8 @@ import java.util.List;
  * @param stableAfter an app running this long counts as up; its crash count starts over
  * @param crashLoopRestarts restarts inside {@code crashLoopWindow} that make a crash loop
  * @param crashLoopWindow the window for {@code crashLoopRestarts}
+ * @param peerPort port on which this machine serves what it holds to other machines (peer
+ *     fetching through the deployment servers' tracker); 0 = any free port, -1 = off
  */
 public record AgentConfig(
     String machineId,
@@ -33,7 +35,8 @@ public record AgentConfig(
     Duration maxRestartBackoff,
     Duration stableAfter,
     int crashLoopRestarts,
-    Duration crashLoopWindow) {
+    Duration crashLoopWindow,
+    int peerPort) {
 
   /** Validates. */
   public AgentConfig {
@@ -51,14 +54,14 @@ public record AgentConfig(
       List<URI> sources) {
     return new AgentConfig(machineId, dmUrls, dmToken, home, sources, 0, Duration.ofSeconds(30),
         Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(10), 5,
-        Duration.ofMinutes(2));
+        Duration.ofMinutes(2), -1);
   }
 
   /**
    * Reads {@code agent.yaml} strictly (unknown keys refused; durations like {@code 30s}):
    * {@code machineId, dmUrls, dmToken | dmTokenFile, home, sources, downlinkBytesPerSecond,
    * watchWait, restartBackoff, maxRestartBackoff, stableAfter, crashLoopRestarts,
-   * crashLoopWindow}. Relative paths are resolved against the file's directory.
+   * crashLoopWindow, peerPort}. Relative paths are resolved against the file's directory.
    */
   public static AgentConfig load(Path file) throws java.io.IOException {
     org.yaml.snakeyaml.LoaderOptions limits = new org.yaml.snakeyaml.LoaderOptions();
@@ -92,7 +95,8 @@ public record AgentConfig(
           dur(f.maxRestartBackoff, "maxRestartBackoff", d.maxRestartBackoff),
           dur(f.stableAfter, "stableAfter", d.stableAfter),
           f.crashLoopRestarts == null ? d.crashLoopRestarts : f.crashLoopRestarts,
-          dur(f.crashLoopWindow, "crashLoopWindow", d.crashLoopWindow));
+          dur(f.crashLoopWindow, "crashLoopWindow", d.crashLoopWindow),
+          f.peerPort == null ? -1 : f.peerPort);
     } catch (IllegalArgumentException e) {
       throw new java.io.IOException(file + ": " + e.getMessage(), e);
     }
@@ -106,17 +110,25 @@ public record AgentConfig(
   private record File(String machineId, List<String> dmUrls, String dmToken, String dmTokenFile,
       String home, List<String> sources, Long downlinkBytesPerSecond, String watchWait,
       String restartBackoff, String maxRestartBackoff, String stableAfter,
-      Integer crashLoopRestarts, String crashLoopWindow) {}
+      Integer crashLoopRestarts, String crashLoopWindow, Integer peerPort) {}
 
   /** A copy with different restart timing (tests and the demo use short ones). */
   public AgentConfig withRestartTiming(Duration backoff, Duration maxBackoff, Duration stable) {
     return new AgentConfig(machineId, dmUrls, dmToken, home, sources, downlinkBytesPerSecond,
-        watchWait, backoff, maxBackoff, stable, crashLoopRestarts, crashLoopWindow);
+        watchWait, backoff, maxBackoff, stable, crashLoopRestarts, crashLoopWindow, peerPort);
   }
 
   /** A copy with a different watch wait. */
   public AgentConfig withWatchWait(Duration wait) {
     return new AgentConfig(machineId, dmUrls, dmToken, home, sources, downlinkBytesPerSecond,
-        wait, restartBackoff, maxRestartBackoff, stableAfter, crashLoopRestarts, crashLoopWindow);
+        wait, restartBackoff, maxRestartBackoff, stableAfter, crashLoopRestarts, crashLoopWindow,
+        peerPort);
+  }
+
+  /** A copy serving peers on {@code port} (0 = any free one, -1 = off). */
+  public AgentConfig withPeerPort(int port) {
+    return new AgentConfig(machineId, dmUrls, dmToken, home, sources, downlinkBytesPerSecond,
+        watchWait, restartBackoff, maxRestartBackoff, stableAfter, crashLoopRestarts,
+        crashLoopWindow, port);
   }
 }

@@ -29,6 +29,9 @@ import org.autopilot.devicemanager.model.MachineId;
 import org.autopilot.devicemanager.model.MachineSoftware;
 import org.autopilot.devicemanager.model.ManifestVersion;
 import org.autopilot.filesync.BlobFetcher;
+import org.autopilot.filesync.BlobServer;
+import org.autopilot.filesync.SwarmConfig;
+import org.autopilot.filesync.SwarmFetcher;
 import org.autopilot.filesync.ContentStore;
 import org.autopilot.manifests.AppSpec;
 import org.autopilot.manifests.Manifest;
@@ -54,6 +57,8 @@ public final class AppManager implements AutoCloseable {
   private final AgentFaults faults;
   private final DmClient dm;
   private final LocalManifests local;
+  private final BlobServer peer;
+  private final SwarmFetcher swarm;
   private final ScheduledExecutorService timers;
   private final Semaphore wake = new Semaphore(0);
   private final AtomicReference<MachineSoftware> desired = new AtomicReference<>();
@@ -77,8 +82,28 @@ public final class AppManager implements AutoCloseable {
     this.faults = faults;
     Files.createDirectories(config.home());
     ContentStore store = new ContentStore(config.home().resolve("store"));
-    this.local = new LocalManifests(config.home(), store,
-        new BlobFetcher(store, config.downlinkBytesPerSecond()), config.sources(), random, faults);
+    BlobFetcher plain = new BlobFetcher(store, config.downlinkBytesPerSecond());
+    if (config.peerPort() >= 0 && !config.sources().isEmpty()) {
+      this.peer = new BlobServer(store, 0, 8).start(config.peerPort());
+      SwarmConfig d = SwarmConfig.defaults().withDownlink(config.downlinkBytesPerSecond());
+      this.swarm = new SwarmFetcher(store, peer, new SwarmConfig(d.downlinkBytesPerSecond(),
+          d.parallel(), d.perPeer(), d.perSeed(), d.window(), d.announceInterval(), d.chunkTimeout(),
+          d.slowChunk(), d.maxBackoff(), Duration.ofSeconds(20), d.seedFor(),
+          config.sources().get(0)), random);
+    } else {
+      this.peer = null;
+      this.swarm = null;
+    }
+    LocalManifests.BlobSource source = swarm == null ? plain::fetch : (hash, seeds) -> {
+      try {
+        swarm.fetch(hash, seeds);
+      } catch (IOException e) {
+        LOG.info("{}: swarm fetch of {} failed ({}); fetching from the servers directly", id,
+            hash, e.getMessage());
+        plain.fetch(hash, seeds);
+      }
+    };
+    this.local = new LocalManifests(config.home(), store, source, config.sources(), random, faults);
     this.dm = new DmClient(config.dmUrls(), config.dmToken());
     this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "app-manager-" + id + "-timers");
@@ -117,6 +142,17 @@ public final class AppManager implements AutoCloseable {
       }
     }
     timers.shutdownNow();
+    if (swarm != null) {
+      swarm.close();
+    }
+    if (peer != null) {
+      peer.close();
+    }
+  }
+
+  /** What peer fetching did so far (null when it is off). */
+  public SwarmFetcher.Stats swarmStats() {
+    return swarm == null ? null : swarm.stats();
   }
 
   /**

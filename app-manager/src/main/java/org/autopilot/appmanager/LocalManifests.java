@@ -20,7 +20,6 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.autopilot.devicemanager.core.Json;
 import org.autopilot.devicemanager.model.ManifestVersion;
-import org.autopilot.filesync.BlobFetcher;
 import org.autopilot.filesync.ContentStore;
 import org.autopilot.manifests.Manifest;
 import org.autopilot.manifests.ManifestFile;
@@ -42,12 +41,18 @@ final class LocalManifests {
   private final Path home;
   private final Path manifests;
   private final ContentStore store;
-  private final BlobFetcher fetcher;
+  private final BlobSource fetcher;
   private final List<URI> sources;
   private final Random random;
   private final AgentFaults faults;
 
-  LocalManifests(Path home, ContentStore store, BlobFetcher fetcher, List<URI> sources,
+  /** Where blobs come from: a plain fetcher, or the swarm with the plain one as fallback. */
+  @FunctionalInterface
+  interface BlobSource {
+    void fetch(String sha256, List<URI> sources) throws IOException, InterruptedException;
+  }
+
+  LocalManifests(Path home, ContentStore store, BlobSource fetcher, List<URI> sources,
       Random random, AgentFaults faults) throws IOException {
     this.home = home;
     this.manifests = Files.createDirectories(home.resolve("manifests"));

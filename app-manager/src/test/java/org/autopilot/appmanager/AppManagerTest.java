@@ -57,7 +57,7 @@ class AppManagerTest {
     admin.sendAll(List.of(new DefineMachineType("web", null, "setup"),
         new DefineScaleUnit("su-1", "setup")));
     seedStore = new ContentStore(tmp.resolve("seed"));
-    seed = new BlobServer(seedStore, 0, 8).start(0);
+    seed = new BlobServer(seedStore, 0, 8).hostTracker(new org.autopilot.filesync.Tracker()).start(0);
     for (String v : List.of("1", "2")) {
       register(app("web", v, "echo \"$AUTOPILOT_MANIFEST\" > \"$AUTOPILOT_HOME/web.out\"; exec sleep 600"));
     }
@@ -104,10 +104,14 @@ class AppManagerTest {
   }
 
   AppManager startAgent(MachineId id) throws Exception {
+    return startAgent(id, -1);
+  }
+
+  AppManager startAgent(MachineId id, int peerPort) throws Exception {
     AgentConfig c = AgentConfig.of(id.value(), cluster.apiUrls(), cluster.machineToken(id.value()),
         dir.resolve("agents").resolve(id.value()), List.of(URI.create("http://127.0.0.1:" + seed.port())))
         .withRestartTiming(Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofMillis(500))
-        .withWatchWait(Duration.ofSeconds(5));
+        .withWatchWait(Duration.ofSeconds(5)).withPeerPort(peerPort);
     return new AppManager(c, InstantSource.system(), new Random(7), AgentFaults.NONE).start();
   }
 
@@ -165,6 +169,38 @@ class AppManagerTest {
     Await.until("web@1 running again", LIMIT, () -> runs(id, "web@1", AppStatus.State.RUNNING));
     assertThat(Files.readString(home.resolve("web.out")).trim()).isEqualTo("web@1");
     assertThat(agent.appProcesses()).hasSize(1);
+  }
+
+  @Test
+  void aMachineFetchesFromAPeerThatHoldsTheFileAlready() throws Exception {
+    byte[] big = new byte[6 << 20];
+    new Random(3).nextBytes(big);
+    String hash = seedStore.put(big);
+    byte[] run = "#!/bin/sh\nexec sleep 600\n".getBytes(StandardCharsets.UTF_8);
+    register(new Manifest("big", "1", "web", List.of(
+        new ManifestFile("big/run.sh", seedStore.put(run), run.length, "0755", null),
+        new ManifestFile("big/data.bin", hash, big.length, "0644", null)),
+        List.of(new AppSpec("big", "big", "./run.sh", null, "2s", null)), null));
+    ManifestRef ref = ManifestRef.parse("big@1");
+    MachineId a = newMachine();
+    MachineId b = newMachine();
+    AppManager first = startAgent(a, 0);
+    try {
+      send(new AssignManifest(List.of(a), ref, "pre-load"));
+      Await.until("a holds big@1", LIMIT, () -> machine(a).software().held().contains(ref));
+      long seedSentBefore = seed.bytesSent();
+      agent = startAgent(b, 0);
+      send(new AssignManifest(List.of(b), ref, "pre-load"));
+      Await.until("b holds big@1", LIMIT, () -> machine(b).software().held().contains(ref));
+
+      assertThat(agent.swarmStats().chunksFromPeers()).as("chunks from machine a").isPositive();
+      assertThat(seed.bytesSent() - seedSentBefore).as("the seed served less than the file")
+          .isLessThan(big.length);
+      assertThat(Files.readAllBytes(agent.home().resolve("manifests/big@1/root/big/data.bin")))
+          .isEqualTo(big);
+    } finally {
+      first.close();
+    }
   }
 
   @Test

@@ -37,6 +37,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code PUT /blobs/{hash}} (bearer upload token): stores the body if it hashes to
  *       {@code hash} and is at most {@code maxBlobBytes}; 201, or 200 if already held;
  *   <li>{@code GET /blobs?after=H&limit=N}: the hashes held, sorted, paged;
+ *   <li>{@code /tracker/{hash}}: the swarm tracker machines announce to, so they fetch from
+ *       each other with the deployment servers as seeds;
  *   <li>lazy fill: a request for a missing blob gets 404 at once and starts a background fetch
  *       from the peers; an anti-entropy pass every {@code syncInterval} copies what peers hold.
  * </ul>
@@ -68,6 +70,7 @@ public final class DeploymentServer implements AutoCloseable {
     this.fillers = Executors.newFixedThreadPool(2, daemon("fill"));
     this.sync = Executors.newSingleThreadScheduledExecutor(daemon("sync"));
     server.onMiss(this::fillLater);
+    server.hostTracker(new org.autopilot.filesync.Tracker());
     server.http().put("/blobs/{hash}", this::upload);
     server.http().get("/blobs", this::list);
   }

@@ -74,7 +74,7 @@ class RolloutEndToEndTest {
         () -> new AppManagerAgent(m -> AgentConfig.of(m.id(), dm.apiUrls(), dm.machineToken(m.id()),
                 m.disk().resolve("autopilot"), sources)
             .withRestartTiming(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofMillis(500))
-            .withWatchWait(Duration.ofSeconds(5))),
+            .withWatchWait(Duration.ofSeconds(5)).withPeerPort(0)),
         Duration.ofMillis(300));
     for (int i = 0; i < 6; i++) {
       String id = "m" + i;

@@ -70,7 +70,8 @@ final class DemoCommand implements Callable<Integer> {
     SimulatedFleet fleet = new SimulatedFleet(data.resolve("fleet"),
         List.of(OperatorKey.loadOrCreate(keyFile).getPublic()),
         () -> new AppManagerAgent(m -> AgentConfig.of(m.id(), cluster.apiUrls(),
-            cluster.machineToken(m.id()), m.disk().resolve("autopilot"), deployUris)),
+            cluster.machineToken(m.id()), m.disk().resolve("autopilot"), deployUris)
+            .withPeerPort(0)),
         Duration.ofSeconds(2));
     List<DeploymentServer> deployment = new ArrayList<>();
     CountDownLatch stopped = new CountDownLatch(1);
