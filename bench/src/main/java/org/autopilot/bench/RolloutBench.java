@@ -90,7 +90,6 @@ public final class RolloutBench implements Callable<Integer> {
         }
         double mean = overhead.stream().mapToLong(Long::longValue).average().orElse(0);
         long max = overhead.stream().mapToLong(Long::longValue).max().orElse(0);
-        fleet.close();
         new Report("rollout").put("machines", machines).put("units", units).put("unit_size", unitSize)
             .put("bake_ms", bakeMs).put("tick", tick).put("replicas", replicas)
             .put("status", done.status().name()).put("total_s", total)
@@ -159,7 +158,7 @@ public final class RolloutBench implements Callable<Integer> {
   }
 
   /** Emulated app-managers: follow the audit trail, report what a real agent would. */
-  private final class Emulator implements AutoCloseable {
+  private final class Emulator {
     final DmClient dm;
     final Map<MachineId, List<ManifestRef>> held = new HashMap<>();
     final Map<MachineId, ManifestRef> running = new HashMap<>();
@@ -230,8 +229,5 @@ public final class RolloutBench implements Callable<Integer> {
       pending.add(new ReportSoftware(m, held.getOrDefault(m, List.of()), run,
           run == null ? List.of() : List.of(new AppStatus("app", AppStatus.State.RUNNING, 0, "")), ""));
     }
-
-    @Override
-    public void close() {}
   }
 }

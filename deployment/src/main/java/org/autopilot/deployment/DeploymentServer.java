@@ -6,7 +6,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -24,6 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.autopilot.devicemanager.api.TokenAuthenticator;
 import org.autopilot.filesync.BlobFetcher;
 import org.autopilot.filesync.BlobServer;
 import org.autopilot.filesync.ContentStore;
@@ -158,7 +158,8 @@ public final class DeploymentServer implements AutoCloseable {
   private void upload(Context ctx) throws IOException {
     String auth = ctx.header("Authorization");
     if (uploadTokenHash == null || auth == null || !auth.startsWith("Bearer ")
-        || !MessageDigest.isEqual(uploadTokenHash, sha256(auth.substring(7).trim()))) {
+        || !MessageDigest.isEqual(uploadTokenHash, HexFormat.of().parseHex(
+            TokenAuthenticator.sha256(auth.substring(7).trim())))) {
       ctx.status(401).header("WWW-Authenticate", "Bearer realm=\"autopilot-deployment\"")
           .json(Map.of("error", "uploads need the deployment upload token"));
       return;
@@ -208,14 +209,6 @@ public final class DeploymentServer implements AutoCloseable {
       ContentStore.checkHash(after);
     }
     return out;
-  }
-
-  private static byte[] sha256(String token) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new AssertionError(e);
-    }
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {

@@ -1,15 +1,17 @@
 package org.autopilot.deployment;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.type.TypeReference;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.List;
 import org.autopilot.devicemanager.client.DmClient;
 import org.autopilot.devicemanager.client.LeaseKeeper;
 import org.autopilot.devicemanager.command.AdvanceRollout;
 import org.autopilot.devicemanager.core.CommandResult;
+import org.autopilot.devicemanager.core.Json;
+import org.autopilot.devicemanager.event.RolloutUpdated;
+import org.autopilot.devicemanager.model.Rollout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,18 +74,18 @@ public final class RolloutDriver implements AutoCloseable {
           continue;
         }
         Instant wake = null;
-        for (String type : runningRollouts()) {
-          CommandResult r = dm.send(new AdvanceRollout(type, ""));
+        for (Rollout r : runningRollouts()) {
+          CommandResult res = dm.send(new AdvanceRollout(r.machineType(), ""));
           advances++;
-          if (!r.accepted()) {
-            LOG.warn("advance of {} refused: {}", type, r.reason());
+          if (!res.accepted()) {
+            LOG.warn("advance of {} refused: {}", r.machineType(), res.reason());
           }
-        }
-        for (JsonNode r : dm.getJson("rollouts").get("items")) {
-          JsonNode next = r.get("nextCheck");
-          if ("RUNNING".equals(r.get("status").asText()) && next != null && !next.isNull()) {
-            Instant t = Instant.parse(next.asText());
-            wake = wake == null || t.isBefore(wake) ? t : wake;
+          Rollout now = res.events() == null ? r : res.events().stream()
+              .filter(e -> e instanceof RolloutUpdated).map(e -> ((RolloutUpdated) e).rollout())
+              .reduce((a, b) -> b).orElse(r);
+          if (now.status() == Rollout.Status.RUNNING && now.nextCheck() != null
+              && (wake == null || now.nextCheck().isBefore(wake))) {
+            wake = now.nextCheck();
           }
         }
         Duration wait = tick;
@@ -109,13 +111,9 @@ public final class RolloutDriver implements AutoCloseable {
     }
   }
 
-  private List<String> runningRollouts() {
-    List<String> out = new ArrayList<>();
-    for (JsonNode r : dm.getJson("rollouts").get("items")) {
-      if ("RUNNING".equals(r.get("status").asText())) {
-        out.add(r.get("machineType").asText());
-      }
-    }
-    return out;
+  private List<Rollout> runningRollouts() {
+    List<Rollout> all = Json.lenient().convertValue(dm.getJson("rollouts").get("items"),
+        new TypeReference<List<Rollout>>() {});
+    return all.stream().filter(r -> r.status() == Rollout.Status.RUNNING).toList();
   }
 }

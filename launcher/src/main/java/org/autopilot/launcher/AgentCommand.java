@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.autopilot.appmanager.AgentConfig;
 import org.autopilot.appmanager.AgentFaults;
 import org.autopilot.appmanager.AppManager;
@@ -23,13 +22,7 @@ final class AgentCommand implements Callable<Integer> {
     AgentConfig c = AgentConfig.load(config);
     AppManager agent = new AppManager(c, InstantSource.system(), new SecureRandom(), AgentFaults.NONE)
         .start();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      agent.close();
-      stopped.countDown();
-    }, "agent-shutdown"));
-    System.out.println("app-manager of " + c.machineId() + " running; home " + c.home());
-    stopped.await();
-    return 0;
+    return Foreground.runUntilStopped("agent", agent,
+        "app-manager of " + c.machineId() + " running; home " + c.home());
   }
 }

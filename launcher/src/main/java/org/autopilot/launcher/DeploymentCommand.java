@@ -2,7 +2,6 @@ package org.autopilot.launcher;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.autopilot.deployment.DeploymentService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,13 +16,6 @@ final class DeploymentCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     DeploymentService s = DeploymentService.start(config);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      s.close();
-      stopped.countDown();
-    }, "deployment-shutdown"));
-    System.out.println("deployment service on " + s.uri());
-    stopped.await();
-    return 0;
+    return Foreground.runUntilStopped("deployment", s, "deployment service on " + s.uri());
   }
 }

@@ -3,7 +3,6 @@ package org.autopilot.launcher;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.autopilot.devicemanager.server.DmConfig;
 import org.autopilot.devicemanager.server.DmServer;
 import picocli.CommandLine.Command;
@@ -20,13 +19,7 @@ final class DmCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     DmConfig c = DmConfig.load(config);
     DmServer server = DmServer.start(c, InstantSource.system());
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      stopped.countDown();
-    }, "dm-shutdown"));
-    System.out.println("DM API: " + server.apiUrl() + "  (replica " + c.id() + ", data " + c.dataDir() + ")");
-    stopped.await();
-    return 0;
+    return Foreground.runUntilStopped("dm", server,
+        "DM API: " + server.apiUrl() + "  (replica " + c.id() + ", data " + c.dataDir() + ")");
   }
 }

@@ -43,9 +43,17 @@ public final class DmOptions {
     if (token != null) {
       return token;
     }
-    String env = System.getenv("AUTOPILOT_TOKEN");
-    if (env != null && !env.isBlank()) {
-      return env.trim();
+    return credential("AUTOPILOT_TOKEN", "admin", "API token", "--token");
+  }
+
+  /**
+   * A secret from environment variable {@code env}, else key {@code key} of the demo's
+   * {@code demo-data/credentials.properties}; an error naming {@code what} and {@code option}.
+   */
+  static String credential(String env, String key, String what, String option) throws IOException {
+    String value = System.getenv(env);
+    if (value != null && !value.isBlank()) {
+      return value.trim();
     }
     Path demo = Path.of("demo-data", "credentials.properties");
     if (Files.exists(demo)) {
@@ -53,9 +61,11 @@ public final class DmOptions {
       try (Reader r = Files.newBufferedReader(demo)) {
         p.load(r);
       }
-      return p.getProperty("admin");
+      if (p.getProperty(key) != null) {
+        return p.getProperty(key);
+      }
     }
-    throw new IOException("no API token: pass --token, set AUTOPILOT_TOKEN, or run from the "
+    throw new IOException("no " + what + ": pass " + option + ", set " + env + ", or run from the "
         + "directory where './autopilot demo' keeps demo-data/");
   }
 }

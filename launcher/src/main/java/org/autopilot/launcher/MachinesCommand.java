@@ -168,33 +168,37 @@ final class MachinesCommand {
     }
   }
 
-  @Command(name = "assign", mixinStandardHelpOptions = true,
-      description = "Asks machines to hold (pre-load) a manifest version.")
-  static final class Assign implements Callable<Integer> {
+  /** assign and activate: one manifest version, many machines. */
+  abstract static class ManifestToMachines implements Callable<Integer> {
     @Mixin DmOptions dm;
     @Parameters(index = "0", paramLabel = "MANIFEST", description = "name@version") String ref;
     @Parameters(index = "1..*", paramLabel = "ID", arity = "1..*") List<String> ids;
-    @Option(names = "--cause", defaultValue = "assigned by hand") String cause;
+    @Option(names = "--cause", defaultValue = "by hand", description = "why (goes into the audit trail)") String cause;
+
+    abstract DmCommand command(List<MachineId> machines, ManifestRef manifest);
 
     @Override
     public Integer call() throws Exception {
-      return report(dm.client().send(new AssignManifest(
-          ids.stream().map(MachineId::of).toList(), ManifestRef.parse(ref), cause)));
+      return report(dm.client().send(command(ids.stream().map(MachineId::of).toList(),
+          ManifestRef.parse(ref))));
+    }
+  }
+
+  @Command(name = "assign", mixinStandardHelpOptions = true,
+      description = "Asks machines to hold (pre-load) a manifest version.")
+  static final class Assign extends ManifestToMachines {
+    @Override
+    DmCommand command(List<MachineId> machines, ManifestRef manifest) {
+      return new AssignManifest(machines, manifest, cause);
     }
   }
 
   @Command(name = "activate", mixinStandardHelpOptions = true,
       description = "Makes an assigned manifest version the one whose apps run on machines.")
-  static final class Activate implements Callable<Integer> {
-    @Mixin DmOptions dm;
-    @Parameters(index = "0", paramLabel = "MANIFEST", description = "name@version") String ref;
-    @Parameters(index = "1..*", paramLabel = "ID", arity = "1..*") List<String> ids;
-    @Option(names = "--cause", defaultValue = "activated by hand") String cause;
-
+  static final class Activate extends ManifestToMachines {
     @Override
-    public Integer call() throws Exception {
-      return report(dm.client().send(new ActivateManifest(
-          ids.stream().map(MachineId::of).toList(), ManifestRef.parse(ref), cause)));
+    DmCommand command(List<MachineId> machines, ManifestRef manifest) {
+      return new ActivateManifest(machines, manifest, cause);
     }
   }
 

@@ -1,12 +1,10 @@
 package org.autopilot.launcher;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import org.autopilot.deployment.DeploymentClient;
@@ -80,15 +78,8 @@ final class ManifestsCommand {
       if (uploadToken != null) {
         return uploadToken;
       }
-      String env = System.getenv("AUTOPILOT_UPLOAD_TOKEN");
-      if (env != null && !env.isBlank()) {
-        return env.trim();
-      }
-      Properties p = new Properties();
-      try (Reader r = Files.newBufferedReader(Path.of("demo-data", "credentials.properties"))) {
-        p.load(r);
-      }
-      return p.getProperty("deployment-upload");
+      return DmOptions.credential("AUTOPILOT_UPLOAD_TOKEN", "deployment-upload",
+          "deployment upload token", "--upload-token");
     }
   }
 

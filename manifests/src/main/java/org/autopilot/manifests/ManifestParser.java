@@ -58,7 +58,7 @@ public final class ManifestParser {
       throw new ManifestException(file, 0, 0, "", "manifest is " + yaml.length
           + " bytes; at most " + MAX_BYTES + " are accepted");
     }
-    java.util.Map<String, int[]> marks = rejectAliases(yaml, file);
+    java.util.Map<String, int[]> marks = scan(yaml, file);
     try {
       Manifest m = YAML.readValue(yaml, Manifest.class);
       if (m == null) {
@@ -93,7 +93,7 @@ public final class ManifestParser {
    * deeper than 32, and notes where every key and list item starts, by field path
    * ({@code files[1].sha256}), so errors found later point at the right line.
    */
-  private static java.util.Map<String, int[]> rejectAliases(byte[] yaml, String file)
+  private static java.util.Map<String, int[]> scan(byte[] yaml, String file)
       throws ManifestException {
     LoaderOptions limits = new LoaderOptions();
     limits.setCodePointLimit(MAX_BYTES);
