@@ -22,6 +22,7 @@ import java.util.function.Predicate;
 import org.autopilot.devicemanager.command.DmCommand;
 import org.autopilot.devicemanager.command.ReportHealth;
 import org.autopilot.devicemanager.command.ReportSoftware;
+import org.autopilot.devicemanager.command.ReportWatchdogs;
 import org.autopilot.devicemanager.command.Proposal;
 import org.autopilot.devicemanager.core.CommandBatcher;
 import org.autopilot.devicemanager.core.CommandResult;
@@ -141,6 +142,12 @@ public final class DmApi implements AutoCloseable {
     app.get("/api/v1/ingests", ctx -> blocking(ctx, f -> true,
         f -> Map.of("index", f.revision(), "items", f.ingests().values())));
     app.get("/api/v1/manifests/{ref}", this::getManifest);
+    app.get("/api/v1/repairs", ctx -> blocking(ctx, f -> true, FleetQueries::repairs));
+    app.get("/api/v1/decisions", this::listDecisions);
+    app.get("/api/v1/incidents", ctx -> blocking(ctx, f -> true,
+        f -> Map.of("index", f.revision(), "items", f.incidents().values())));
+    app.get("/api/v1/policies", ctx -> blocking(ctx, f -> true,
+        f -> Map.of("index", f.revision(), "items", f.policies())));
     app.post("/api/v1/commands", this::postCommands);
     app.get("/api/v1/openapi.json", ctx -> {
       try (InputStream in = DmApi.class.getResourceAsStream("/openapi.json")) {
@@ -222,6 +229,13 @@ public final class DmApi implements AutoCloseable {
     blocking(ctx, f -> true, f -> FleetQueries.events(f, after, machine, limit));
   }
 
+  private void listDecisions(Context ctx) {
+    long after = param(ctx, "after", Long::parseLong, 0L);
+    MachineId machine = param(ctx, "machine", MachineId::of);
+    int limit = limit(ctx, 500);
+    blocking(ctx, f -> true, f -> FleetQueries.decisions(f, after, machine, limit));
+  }
+
   /**
    * Answers with {@code render(fleet)}: at once without {@code index}; with {@code index=N},
    * once the fleet is past N and {@code changed} holds, or when {@code wait} runs out.
@@ -287,7 +301,7 @@ public final class DmApi implements AutoCloseable {
       }
       if (who.role() == Role.MACHINE && !ownReport(who, commands.get(i))) {
         throw new ApiError(403, "machine principal " + who.name() + " may only report about "
-            + "itself (ReportHealth, ReportSoftware); command " + i + " is "
+            + "itself (ReportHealth, ReportWatchdogs, ReportSoftware); command " + i + " is "
             + commands.get(i).getClass().getSimpleName());
       }
     }
@@ -317,6 +331,10 @@ public final class DmApi implements AutoCloseable {
   }
 
   private static boolean ownReport(Principal who, DmCommand c) {
+    if (c instanceof ReportWatchdogs w) {
+      return w.reports() != null && !w.reports().isEmpty() && w.reports().stream().allMatch(
+          r -> r != null && r.machine() != null && r.machine().value().equals(who.name()));
+    }
     MachineId about = c instanceof ReportSoftware r ? r.machine()
         : c instanceof ReportHealth h ? h.machine() : null;
     return about != null && about.value().equals(who.name());

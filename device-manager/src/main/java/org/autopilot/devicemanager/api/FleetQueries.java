@@ -134,4 +134,70 @@ public final class FleetQueries {
     }
     return null;
   }
+
+  /**
+   * A machine with a repair under way or waiting, as the repair service and operators see it.
+   *
+   * @param machine its id
+   * @param state its lifecycle state
+   * @param machineType its type, or null
+   * @param scaleUnit its scale unit, or null
+   * @param rack its rack, or null
+   * @param address its management address
+   * @param hostKeyFingerprint the SSH host key pinned for it
+   * @param image the OS image of its type, or null
+   * @param repair the repair
+   */
+  public record RepairItem(MachineId machine, LifecycleState state, String machineType,
+      String scaleUnit, String rack, String address, String hostKeyFingerprint, String image,
+      org.autopilot.devicemanager.model.Repair repair) {}
+
+  /**
+   * The repair queue.
+   *
+   * @param index the fleet revision it was read at
+   * @param items every machine whose repair is not over, oldest repair first
+   */
+  public record RepairQueue(long index, List<RepairItem> items) {}
+
+  /** Every machine whose repair is not over (waiting, handed out, or in probation after it). */
+  public static RepairQueue repairs(Fleet f) {
+    List<RepairItem> items = new ArrayList<>();
+    for (Machine m : f.machines().values()) {
+      if (m.repair() != null && m.repair().active()) {
+        var type = m.machineType() == null ? null : f.machineTypes().get(m.machineType());
+        items.add(new RepairItem(m.id(), m.state(), m.machineType(), m.scaleUnit(), m.rack(),
+            m.address(), m.hostKeyFingerprint(), type == null ? null : type.image(), m.repair()));
+      }
+    }
+    items.sort(java.util.Comparator.comparingLong((RepairItem r) -> r.repair().id()));
+    return new RepairQueue(f.revision(), items);
+  }
+
+  /**
+   * One page of the decision log.
+   *
+   * @param index the fleet revision it was read at
+   * @param items the entries, oldest first
+   * @param next the cursor for the next page ({@code after=}), null on the last page
+   */
+  public record DecisionPage(long index, List<org.autopilot.devicemanager.model.RepairDecision> items,
+      String next) {}
+
+  /** Decision-log entries after revision {@code after}, of one machine or all, oldest first. */
+  public static DecisionPage decisions(Fleet f, long after, MachineId machine, int limit) {
+    List<org.autopilot.devicemanager.model.RepairDecision> items = new ArrayList<>();
+    String next = null;
+    for (var d : f.decisions().tailMap(after, false).values()) {
+      if (machine != null && !machine.equals(d.machine())) {
+        continue;
+      }
+      if (items.size() == limit) {
+        next = Long.toString(items.get(items.size() - 1).revision());
+        break;
+      }
+      items.add(d);
+    }
+    return new DecisionPage(f.revision(), items, next);
+  }
 }

@@ -20,11 +20,14 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.autopilot.devicemanager.api.FleetQueries;
 import org.autopilot.devicemanager.api.FleetQueries.EventPage;
 import org.autopilot.devicemanager.api.FleetQueries.Page;
 import org.autopilot.devicemanager.command.DmCommand;
 import org.autopilot.devicemanager.core.CommandResult;
 import org.autopilot.devicemanager.core.Json;
+import org.autopilot.devicemanager.model.HealthPolicy;
+import org.autopilot.devicemanager.model.Incident;
 import org.autopilot.devicemanager.model.Lease;
 import org.autopilot.devicemanager.model.Machine;
 import org.autopilot.devicemanager.model.MachineId;
@@ -204,6 +207,40 @@ public final class DmClient implements AutoCloseable {
   public EventPage events(long after, int limit) {
     return join(get("events", Map.of("after", Long.toString(after), "limit", Integer.toString(limit)),
         Duration.ZERO).thenApply(b -> read(b, EventPage.class)));
+  }
+
+  /**
+   * The repair queue; with {@code index > 0}, once the fleet passes {@code index} (or
+   * {@code wait} runs out).
+   */
+  public FleetQueries.RepairQueue repairs(long index, Duration wait) {
+    Map<String, String> q = index > 0 ? Map.of("index", Long.toString(index), "wait",
+        Durations.format(wait)) : Map.of();
+    return join(get("repairs", q, index > 0 ? wait : Duration.ZERO)
+        .thenApply(b -> read(b, FleetQueries.RepairQueue.class)));
+  }
+
+  /** Decision-log entries after revision {@code after}, of one machine (or all if null). */
+  public FleetQueries.DecisionPage decisions(MachineId machine, long after, int limit) {
+    Map<String, String> q = new LinkedHashMap<>();
+    q.put("after", Long.toString(after));
+    q.put("limit", Integer.toString(limit));
+    if (machine != null) {
+      q.put("machine", machine.value());
+    }
+    return join(get("decisions", q, Duration.ZERO).thenApply(b -> read(b, FleetQueries.DecisionPage.class)));
+  }
+
+  /** Every incident, open or resolved. */
+  public List<Incident> incidents() {
+    JsonNode n = join(get("incidents", Map.of(), Duration.ZERO).thenApply(b -> read(b, JsonNode.class)));
+    return Json.lenient().convertValue(n.get("items"), new TypeReference<List<Incident>>() {});
+  }
+
+  /** The health policies set, by scope ({@code default} or a machine type). */
+  public Map<String, HealthPolicy> policies() {
+    JsonNode n = join(get("policies", Map.of(), Duration.ZERO).thenApply(b -> read(b, JsonNode.class)));
+    return Json.lenient().convertValue(n.get("items"), new TypeReference<Map<String, HealthPolicy>>() {});
   }
 
   /** All satellite leases. */

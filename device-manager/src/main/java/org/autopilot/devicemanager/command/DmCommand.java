@@ -28,12 +28,22 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
   @JsonSubTypes.Type(value = SteerRollout.class, name = "SteerRollout"),
   @JsonSubTypes.Type(value = SetBudget.class, name = "SetBudget"),
   @JsonSubTypes.Type(value = RecordIngest.class, name = "RecordIngest"),
+  @JsonSubTypes.Type(value = ReportWatchdogs.class, name = "ReportWatchdogs"),
+  @JsonSubTypes.Type(value = EvaluateHealth.class, name = "EvaluateHealth"),
+  @JsonSubTypes.Type(value = SetHealthPolicy.class, name = "SetHealthPolicy"),
+  @JsonSubTypes.Type(value = ClaimRepair.class, name = "ClaimRepair"),
+  @JsonSubTypes.Type(value = StartRepair.class, name = "StartRepair"),
+  @JsonSubTypes.Type(value = FinishRepair.class, name = "FinishRepair"),
+  @JsonSubTypes.Type(value = SilenceMachine.class, name = "SilenceMachine"),
+  @JsonSubTypes.Type(value = MarkReplaced.class, name = "MarkReplaced"),
+  @JsonSubTypes.Type(value = ResolveIncident.class, name = "ResolveIncident"),
 })
 public sealed interface DmCommand
     permits DefineMachineType, DefineScaleUnit, RegisterMachine, PlaceMachine, ChangeState,
         ReportHealth, AcquireLease, ReleaseLease, RegisterManifest, AssignManifest,
         UnassignManifest, ActivateManifest, ReportSoftware, StartRollout, AdvanceRollout,
-        SteerRollout, SetBudget, RecordIngest {
+        SteerRollout, SetBudget, RecordIngest, ReportWatchdogs, EvaluateHealth, SetHealthPolicy,
+        ClaimRepair, StartRepair, FinishRepair, SilenceMachine, MarkReplaced, ResolveIncident {
 
   /** Why the caller asks; recorded with every resulting event. May be empty, never null after decide. */
   String cause();

@@ -27,6 +27,9 @@ import org.pcollections.TreePMap;
  * @param rollouts the latest rollout of each machine type
  * @param budgets every disruption budget
  * @param ingests every manifest source's ingest status
+ * @param policies health policies, by scope
+ * @param incidents every incident
+ * @param decisions the retained decision log, oldest first
  * @param events the retained audit trail, oldest first
  */
 public record FleetSnapshot(
@@ -42,6 +45,9 @@ public record FleetSnapshot(
     List<Rollout> rollouts,
     List<Budget> budgets,
     List<IngestStatus> ingests,
+    java.util.Map<String, HealthPolicy> policies,
+    List<Incident> incidents,
+    List<RepairDecision> decisions,
     List<DmEvent> events) {
   /** The format written by this version. */
   public static final int FORMAT = 1;
@@ -53,7 +59,8 @@ public record FleetSnapshot(
         new ArrayList<>(f.scaleUnits().values()), new ArrayList<>(f.leases().values()),
         new ArrayList<>(f.manifests().values()), new ArrayList<>(f.rollouts().values()),
         new ArrayList<>(f.budgets().values()), new ArrayList<>(f.ingests().values()),
-        new ArrayList<>(f.events().values()));
+        new java.util.TreeMap<>(f.policies()), new ArrayList<>(f.incidents().values()),
+        new ArrayList<>(f.decisions().values()), new ArrayList<>(f.events().values()));
   }
 
   /** Rebuilds the fleet this snapshot captured. */
@@ -61,43 +68,26 @@ public record FleetSnapshot(
     if (format != FORMAT) {
       throw new IllegalArgumentException("unknown snapshot format " + format);
     }
-    PSortedMap<MachineId, Machine> ms = TreePMap.empty();
-    for (Machine m : machines) {
-      ms = ms.plus(m.id(), m);
+    PSortedMap<String, HealthPolicy> ps = TreePMap.empty();
+    if (policies != null) {
+      ps = ps.plusAll(policies);
     }
-    PSortedMap<String, MachineType> ts = TreePMap.empty();
-    for (MachineType t : machineTypes) {
-      ts = ts.plus(t.name(), t);
+    return new Fleet(revision, clock, index(machines, Machine::id),
+        index(machineTypes, MachineType::name), index(scaleUnits, ScaleUnit::name),
+        index(leases, Lease::service), index(manifests, ManifestVersion::ref),
+        index(rollouts, Rollout::machineType), index(budgets, Budget::scope),
+        index(ingests, IngestStatus::source), ps, index(incidents, Incident::id),
+        index(decisions, RepairDecision::revision), index(events, DmEvent::revision),
+        eventRetention);
+  }
+
+  private static <K extends Comparable<K>, V> PSortedMap<K, V> index(List<V> values,
+      java.util.function.Function<V, K> key) {
+    PSortedMap<K, V> out = TreePMap.empty();
+    for (V v : values == null ? List.<V>of() : values) {
+      out = out.plus(key.apply(v), v);
     }
-    PSortedMap<String, ScaleUnit> us = TreePMap.empty();
-    for (ScaleUnit u : scaleUnits) {
-      us = us.plus(u.name(), u);
-    }
-    PSortedMap<String, Lease> ls = TreePMap.empty();
-    for (Lease l : leases) {
-      ls = ls.plus(l.service(), l);
-    }
-    PSortedMap<ManifestRef, ManifestVersion> mv = TreePMap.empty();
-    for (ManifestVersion v : manifests == null ? List.<ManifestVersion>of() : manifests) {
-      mv = mv.plus(v.ref(), v);
-    }
-    PSortedMap<String, Rollout> ro = TreePMap.empty();
-    for (Rollout r : rollouts == null ? List.<Rollout>of() : rollouts) {
-      ro = ro.plus(r.machineType(), r);
-    }
-    PSortedMap<String, Budget> bu = TreePMap.empty();
-    for (Budget b : budgets == null ? List.<Budget>of() : budgets) {
-      bu = bu.plus(b.scope(), b);
-    }
-    PSortedMap<String, IngestStatus> in = TreePMap.empty();
-    for (IngestStatus i : ingests == null ? List.<IngestStatus>of() : ingests) {
-      in = in.plus(i.source(), i);
-    }
-    PSortedMap<Long, DmEvent> es = TreePMap.empty();
-    for (DmEvent e : events) {
-      es = es.plus(e.revision(), e);
-    }
-    return new Fleet(revision, clock, ms, ts, us, ls, mv, ro, bu, in, es, eventRetention);
+    return out;
   }
 
   /** Writes a fleet as JSON. */

@@ -50,7 +50,7 @@ public final class FleetStateMachine {
     } else if (cmd instanceof ChangeState c) {
       return changeState(fleet, c, out);
     } else if (cmd instanceof ReportHealth c) {
-      return reportHealth(fleet, c, out);
+      return HealthRules.reportHealth(fleet, c, out);
     } else if (cmd instanceof AcquireLease c) {
       return acquire(fleet, c, out, now);
     } else if (cmd instanceof ReleaseLease c) {
@@ -75,6 +75,24 @@ public final class FleetStateMachine {
       return RolloutRules.setBudget(fleet, c, out);
     } else if (cmd instanceof RecordIngest c) {
       return RolloutRules.recordIngest(fleet, c, out);
+    } else if (cmd instanceof ReportWatchdogs c) {
+      return HealthRules.report(fleet, c, out);
+    } else if (cmd instanceof EvaluateHealth) {
+      return HealthRules.evaluate(fleet, out);
+    } else if (cmd instanceof SetHealthPolicy c) {
+      return HealthRules.setPolicy(fleet, c, out);
+    } else if (cmd instanceof ClaimRepair c) {
+      return HealthRules.claim(fleet, c, out);
+    } else if (cmd instanceof StartRepair c) {
+      return HealthRules.start(fleet, c, out);
+    } else if (cmd instanceof FinishRepair c) {
+      return HealthRules.finish(fleet, c, out);
+    } else if (cmd instanceof SilenceMachine c) {
+      return HealthRules.silence(fleet, c, out);
+    } else if (cmd instanceof MarkReplaced c) {
+      return HealthRules.markReplaced(fleet, c, out);
+    } else if (cmd instanceof ResolveIncident c) {
+      return HealthRules.resolve(fleet, c, out);
     }
     throw new AssertionError("unhandled command " + cmd.getClass());
   }
@@ -111,6 +129,9 @@ public final class FleetStateMachine {
     Fleet changed = ManifestRules.apply(f, event);
     if (changed == null) {
       changed = RolloutRules.apply(f, event);
+    }
+    if (changed == null) {
+      changed = HealthRules.apply(f, event);
     }
     if (changed != null) {
       return changed;
@@ -224,23 +245,10 @@ public final class FleetStateMachine {
           + m.state().label() + " to " + c.to().label() + "; allowed: "
           + Transitions.targets(m.state()).stream().map(LifecycleState::label).toList());
     }
-    return out.one(e -> new StateChanged(e.rev, e.at, e.actor, e.cause, m.id(), m.state(), c.to()));
-  }
-
-  private Decision reportHealth(Fleet fleet, ReportHealth c, Events out) {
-    Machine m = fleet.machine(c.machine());
-    Decision bad = checkTarget(c.machine(), m, 0);
-    if (bad != null) {
-      return bad;
-    }
-    if (c.health() == null) {
-      return Decision.reject(INVALID, "health of " + c.machine() + " is missing");
-    }
-    if (m.health() == c.health()) {
-      return Decision.accept(List.of());
-    }
-    return out.one(e -> new HealthChanged(e.rev, e.at, e.actor, e.cause, m.id(), m.health(),
-        c.health()));
+    RolloutRules.Out o = new RolloutRules.Out(out);
+    o.add(rev -> new StateChanged(rev, o.at, o.actor, o.cause, m.id(), m.state(), c.to()));
+    HealthRules.supersede(fleet, m, c.to(), o);
+    return Decision.accept(o.list);
   }
 
   private Decision acquire(Fleet fleet, AcquireLease c, Events out, Instant now) {

@@ -24,12 +24,20 @@ import java.time.Instant;
   @JsonSubTypes.Type(value = MachineKicked.class, name = "MachineKicked"),
   @JsonSubTypes.Type(value = BudgetSet.class, name = "BudgetSet"),
   @JsonSubTypes.Type(value = IngestRecorded.class, name = "IngestRecorded"),
+  @JsonSubTypes.Type(value = WatchdogsReported.class, name = "WatchdogsReported"),
+  @JsonSubTypes.Type(value = RepairUpdated.class, name = "RepairUpdated"),
+  @JsonSubTypes.Type(value = RepairDecided.class, name = "RepairDecided"),
+  @JsonSubTypes.Type(value = IncidentUpdated.class, name = "IncidentUpdated"),
+  @JsonSubTypes.Type(value = HealthPolicySet.class, name = "HealthPolicySet"),
+  @JsonSubTypes.Type(value = MachineSilenced.class, name = "MachineSilenced"),
+  @JsonSubTypes.Type(value = MachineReplaced.class, name = "MachineReplaced"),
 })
 public sealed interface DmEvent
     permits MachineTypeDefined, ScaleUnitDefined, MachineRegistered, MachinePlaced, StateChanged,
         HealthChanged, LeaseGranted, LeaseReleased, ManifestRegistered, ManifestAssigned,
         ManifestUnassigned, ManifestActivated, SoftwareReported, RolloutUpdated, MachineKicked,
-        BudgetSet, IngestRecorded {
+        BudgetSet, IngestRecorded, WatchdogsReported, RepairUpdated, RepairDecided,
+        IncidentUpdated, HealthPolicySet, MachineSilenced, MachineReplaced {
 
   /** The fleet revision this event creates: exactly one more than the revision before it. */
   long revision();

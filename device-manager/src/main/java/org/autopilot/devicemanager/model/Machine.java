@@ -22,6 +22,9 @@ import org.pcollections.TreePVector;
  * @param healthSince leader time at which {@code health} last changed
  * @param failures failure history, oldest first, at most {@link #MAX_FAILURES} entries
  * @param software manifests assigned, active, held and running, and app states; never null
+ * @param watchdogs the last recorded state of each watchdog, by name; never null
+ * @param repair the repair of its current or latest failure, or null
+ * @param silencedUntil until when its Errors are neither confirmed nor repaired, or null
  * @param createdRevision DM revision at which the machine was registered
  * @param version DM revision of the last change to this machine; stale commands name an older one
  *     (snapshots written before manifests existed carry three empty manifest fields, ignored)
@@ -42,6 +45,9 @@ public record Machine(
     Instant healthSince,
     List<FailureRecord> failures,
     MachineSoftware software,
+    java.util.SortedMap<String, WatchdogState> watchdogs,
+    Repair repair,
+    Instant silencedUntil,
     long createdRevision,
     long version) {
 
@@ -53,7 +59,12 @@ public record Machine(
     facts = facts == null ? MachineFacts.UNKNOWN : facts;
     failures = failures == null ? List.of() : List.copyOf(failures);
     software = software == null ? MachineSoftware.NONE : software;
+    watchdogs = watchdogs == null ? NO_WATCHDOGS
+        : java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(watchdogs));
   }
+
+  private static final java.util.SortedMap<String, WatchdogState> NO_WATCHDOGS =
+      java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>());
 
   /** A newly discovered machine in state New with health Unknown. */
   public static Machine discovered(
@@ -68,7 +79,7 @@ public record Machine(
       long revision) {
     return new Machine(id, address, hostKeyFingerprint, machineType, scaleUnit, rack, facts,
         LifecycleState.NEW, at, Health.UNKNOWN, at, List.of(), MachineSoftware.NONE,
-        revision, revision);
+        null, null, null, revision, revision);
   }
 
   /** This machine moved to {@code to} at {@code at}; entering Failure appends to the history. */
@@ -79,26 +90,72 @@ public record Machine(
       history = v.size() > MAX_FAILURES ? v.subList(v.size() - MAX_FAILURES, v.size()) : v;
     }
     return new Machine(id, address, hostKeyFingerprint, machineType, scaleUnit, rack, facts, to,
-        at, health, healthSince, history, software,
+        at, health, healthSince, history, software, watchdogs, repair, silencedUntil,
         createdRevision, revision);
   }
 
   /** This machine with a new health verdict. */
   public Machine withHealth(Health to, Instant at, long revision) {
     return new Machine(id, address, hostKeyFingerprint, machineType, scaleUnit, rack, facts, state,
-        stateSince, to, at, failures, software, createdRevision, revision);
+        stateSince, to, at, failures, software, watchdogs, repair, silencedUntil, createdRevision,
+        revision);
   }
 
   /** This machine placed in a type, scale unit and rack. */
   public Machine withPlacement(String type, String unit, String newRack, long revision) {
     return new Machine(id, address, hostKeyFingerprint, type, unit, newRack, facts, state,
-        stateSince, health, healthSince, failures, software,
+        stateSince, health, healthSince, failures, software, watchdogs, repair, silencedUntil,
         createdRevision, revision);
   }
 
   /** This machine with changed manifests. */
   public Machine withSoftware(MachineSoftware to, long revision) {
     return new Machine(id, address, hostKeyFingerprint, machineType, scaleUnit, rack, facts, state,
-        stateSince, health, healthSince, failures, to, createdRevision, revision);
+        stateSince, health, healthSince, failures, to, watchdogs, repair, silencedUntil,
+        createdRevision, revision);
+  }
+
+  /** This machine with changed watchdog states and the overall health they give. */
+  public Machine withWatchdogs(java.util.SortedMap<String, WatchdogState> to, Health overall,
+      Instant at, long revision) {
+    return new Machine(id, address, hostKeyFingerprint, machineType, scaleUnit, rack, facts, state,
+        stateSince, overall, overall == health ? healthSince : at, failures, software, to, repair,
+        silencedUntil, createdRevision, revision);
+  }
+
+  /** This machine with its repair changed (null: none). */
+  public Machine withRepair(Repair to, long revision) {
+    return new Machine(id, address, hostKeyFingerprint, machineType, scaleUnit, rack, facts, state,
+        stateSince, health, healthSince, failures, software, watchdogs, to, silencedUntil,
+        createdRevision, revision);
+  }
+
+  /** This machine silenced until {@code until} (null: not silenced). */
+  public Machine withSilence(Instant until, long revision) {
+    return new Machine(id, address, hostKeyFingerprint, machineType, scaleUnit, rack, facts, state,
+        stateSince, health, healthSince, failures, software, watchdogs, repair, until,
+        createdRevision, revision);
+  }
+
+  /** This machine after a human replaced its hardware: New, no history, watchdogs or repair. */
+  public Machine replaced(Instant at, long revision) {
+    return new Machine(id, address, hostKeyFingerprint, machineType, scaleUnit, rack, facts,
+        LifecycleState.NEW, at, Health.UNKNOWN, at, List.of(), MachineSoftware.NONE, null, null,
+        null, createdRevision, revision);
+  }
+
+  /** The worst verdict of {@code watchdogs}: Error, else Warning, else OK, else Unknown. */
+  public static Health overall(java.util.Collection<WatchdogState> watchdogs) {
+    Health worst = Health.UNKNOWN;
+    for (WatchdogState w : watchdogs) {
+      Health h = w.status();
+      if (h == Health.ERROR) {
+        return h;
+      }
+      if (h == Health.WARNING || h == Health.OK && worst == Health.UNKNOWN) {
+        worst = h;
+      }
+    }
+    return worst;
   }
 }

@@ -152,6 +152,14 @@ public record DmConfig(
     return n;
   }
 
+  /**
+   * How often the leader looks whether time alone changed something for the health policy
+   * (probation ends, Errors lasting long enough, action timeouts, windows); 250 ms.
+   */
+  public Duration healthTick() {
+    return Duration.ofMillis(250);
+  }
+
   /** The API host and port this replica binds, from its own peer entry. */
   public java.net.URI apiUri() {
     return java.net.URI.create(peers.get(id).api());

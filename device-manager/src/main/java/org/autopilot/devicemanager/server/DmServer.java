@@ -9,6 +9,7 @@ import org.autopilot.devicemanager.api.DmApi;
 import org.autopilot.devicemanager.api.DmMetrics;
 import org.autopilot.devicemanager.api.TokenAuthenticator;
 import org.autopilot.devicemanager.core.CommandBatcher;
+import org.autopilot.devicemanager.core.HealthTicker;
 import org.autopilot.devicemanager.core.Replica;
 import org.autopilot.devicemanager.replication.RatisReplica;
 import org.slf4j.Logger;
@@ -20,11 +21,13 @@ public final class DmServer implements AutoCloseable {
   private final DmConfig config;
   private final Replica replica;
   private final DmApi api;
+  private final HealthTicker ticker;
 
-  private DmServer(DmConfig config, Replica replica, DmApi api) {
+  private DmServer(DmConfig config, Replica replica, DmApi api, HealthTicker ticker) {
     this.config = config;
     this.replica = replica;
     this.api = api;
+    this.ticker = ticker;
   }
 
   /** Starts a replica as configured; its data directory is reused if it exists. */
@@ -49,7 +52,8 @@ public final class DmServer implements AutoCloseable {
     }
     LOG.info("replica {} serving {} (raft {}, data {})", config.id(), uri,
         config.peers().get(config.id()).raft(), config.dataDir());
-    return new DmServer(config, replica, api);
+    HealthTicker ticker = new HealthTicker(replica, batcher::submit, clock, config.healthTick());
+    return new DmServer(config, replica, api, ticker);
   }
 
   /** This replica's configuration. */
@@ -69,6 +73,7 @@ public final class DmServer implements AutoCloseable {
 
   @Override
   public void close() {
+    ticker.close();
     api.close();
     replica.close();
   }

@@ -115,13 +115,17 @@ class FleetStateMachineTest {
     CommandResult same = s.when(health("m1", Health.OK));
     CommandResult worse = s.when(health("m1", Health.ERROR));
 
-    assertThat(first.events()).singleElement().isInstanceOf(HealthChanged.class);
+    assertThat(first.events()).singleElement().isInstanceOfSatisfying(WatchdogsReported.class,
+        e -> assertThat(e.health()).isEqualTo(Health.OK));
     assertThat(same.accepted()).isTrue();
     assertThat(same.events()).isEmpty();
     assertThat(same.revision()).isEqualTo(first.revision());
-    assertThat(worse.events()).singleElement().isInstanceOfSatisfying(HealthChanged.class, e -> {
-      assertThat(e.from()).isEqualTo(Health.OK);
-      assertThat(e.to()).isEqualTo(Health.ERROR);
+    assertThat(worse.events()).singleElement().isInstanceOfSatisfying(WatchdogsReported.class, e -> {
+      assertThat(e.changed()).singleElement().satisfies(w -> {
+        assertThat(w.name()).isEqualTo("reported");
+        assertThat(w.status()).isEqualTo(Health.ERROR);
+      });
+      assertThat(e.health()).isEqualTo(Health.ERROR);
     });
   }
 
