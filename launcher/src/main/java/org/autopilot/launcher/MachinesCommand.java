@@ -70,8 +70,8 @@ final class MachinesCommand {
         System.out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(ms));
         return;
       }
-      System.out.printf("%-20s %-14s %-8s %-10s %-8s %-8s %-12s %-16s %8s%n", "ID", "STATE",
-          "HEALTH", "TYPE", "UNIT", "RACK", "RUNNING", "APPS", "VERSION");
+      System.out.printf("%-20s %-14s %-8s %-10s %-8s %-8s %-12s %-16s %-18s %8s%n", "ID", "STATE",
+          "HEALTH", "TYPE", "UNIT", "RACK", "RUNNING", "APPS", "REPAIR", "VERSION");
       for (Machine m : ms) {
         var sw = m.software();
         String running = sw.running() == null ? "-" : sw.running().toString();
@@ -82,9 +82,12 @@ final class MachinesCommand {
             .map(a -> a.name() + ":" + a.state().name().toLowerCase()
                 + (a.restarts() > 0 ? "(" + a.restarts() + ")" : ""))
             .collect(java.util.stream.Collectors.joining(","));
-        System.out.printf("%-20s %-14s %-8s %-10s %-8s %-8s %-12s %-16s %8d%n", m.id(),
+        var r = m.repair();
+        String repair = r == null || !r.active() ? "-" : r.action().label() + "/"
+            + r.status().label().toLowerCase() + (r.held() != null ? "(held)" : "");
+        System.out.printf("%-20s %-14s %-8s %-10s %-8s %-8s %-12s %-16s %-18s %8d%n", m.id(),
             m.state().label(), m.health().label(), dash(m.machineType()), dash(m.scaleUnit()),
-            dash(m.rack()), running, apps, m.version());
+            dash(m.rack()), running, apps, repair, m.version());
       }
       System.out.println(ms.size() + " machine(s)");
     }

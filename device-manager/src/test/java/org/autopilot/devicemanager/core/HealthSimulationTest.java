@@ -77,6 +77,8 @@ class HealthSimulationTest {
       assertThat(m.state()).as("seed %d: %s ends in service (repair %s, fault %s)", seed, m.id(),
           m.repair(), fault.get(m.id().value())).isEqualTo(HEALTHY);
     }
+    assertThat(s.when(new EvaluateHealth("quiet?")).events())
+        .as("seed %d: a settled fleet gives the leader's ticker nothing to propose", seed).isEmpty();
     assertThat(actions).as("seed %d: the simulation exercised repairs", seed).isGreaterThan(10);
     assertThat(incidents).as("seed %d: a rack failing together opened an incident", seed).isPositive();
     System.out.printf("seed %d: %d actions started, %d lease epochs, %d incidents, %d decisions%n",
@@ -192,7 +194,10 @@ class HealthSimulationTest {
         incidents++;
       }
     }
-    s.given(new EvaluateHealth("tick"));
+    CommandResult tick = s.when(new EvaluateHealth("tick"));
+    assertThat(s.when(new EvaluateHealth("again at the same time")).events())
+        .as("evaluating twice at one time changes nothing the second time (after %s)", tick.events())
+        .isEmpty();
     checkBudgets();
   }
 
