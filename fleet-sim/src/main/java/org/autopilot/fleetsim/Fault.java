@@ -13,5 +13,14 @@ public enum Fault {
   /** Every SSH command answers two seconds late; the agent's network calls take two seconds more. */
   SLOW_NETWORK,
   /** The machine is unreachable: its SSH endpoint refuses connections, its agent's calls fail. */
-  DEAD_NETWORK
+  DEAD_NETWORK;
+
+  /**
+   * Whether a reboot cures it, like a wedged process or a leaked resource would be: the hung or
+   * heartbeat-losing agent and the crashing app. Disk and network faults are hardware: they stay
+   * until cleared (a human replaced the part).
+   */
+  public boolean curedByReboot() {
+    return this == HUNG_AGENT || this == LOST_HEARTBEAT || this == CRASHING_APP;
+  }
 }

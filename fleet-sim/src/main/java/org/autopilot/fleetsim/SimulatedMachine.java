@@ -150,18 +150,30 @@ public final class SimulatedMachine implements AutoCloseable {
     LOG.info("{} powered off", id);
   }
 
-  /** Shuts down now and boots again after the reboot delay (off the caller's thread). */
+  /**
+   * Shuts down now and boots again after the reboot delay (off the caller's thread); faults a
+   * reboot cures ({@link Fault#curedByReboot()}) are gone.
+   */
   public void reboot() {
     scheduler.schedule(() -> {
       powerOff();
+      synchronized (this) {
+        faults.removeIf(Fault::curedByReboot);
+      }
       scheduler.schedule(this::powerOn, rebootDelay.toMillis(), TimeUnit.MILLISECONDS);
     }, 100, TimeUnit.MILLISECONDS);
   }
 
-  /** Shuts down, wipes the disk, installs {@code image} (a marker file) and boots again. */
+  /**
+   * Shuts down, wipes the disk, installs {@code image} (a marker file) and boots again; like a
+   * reboot, it cures the faults a reboot cures.
+   */
   public void reimage(String image) {
     scheduler.schedule(() -> {
       powerOff();
+      synchronized (this) {
+        faults.removeIf(Fault::curedByReboot);
+      }
       try {
         wipe(disk());
         Files.createDirectories(disk());
