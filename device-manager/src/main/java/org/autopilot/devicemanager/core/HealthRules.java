@@ -443,6 +443,13 @@ final class HealthRules {
             choose(m, "in Failure: " + lastCause(m), false);
           } else if (m.repair().status().inFlight()) {
             timeout(m, p);
+          } else if (m.repair().status() == Status.WAITING && recovered(m, p)) {
+            String why = "recovered while its " + m.repair().action().label() + " waited: no Error for "
+                + p.probation() + " (" + (m.repair().held() == null ? "not handed out" : m.repair().held()) + ")";
+            move(m, LifecycleState.HEALTHY, why);
+            setRepair(m.id(), m.repair().cancelled(why, now()));
+            log(view(m.id()), null, "healthy", "Healthy: " + why);
+            holdsDirty = true;
           }
         }
         case REPLACE -> {
@@ -723,6 +730,16 @@ final class HealthRules {
         }
       }
       return byTime;
+    }
+
+    /** No Error since its failure, for a whole probation period. */
+    private boolean recovered(Machine m, HealthPolicy p) {
+      if (m.health() == Health.ERROR || m.failures().isEmpty()) {
+        return false;
+      }
+      Instant failed = m.failures().get(m.failures().size() - 1).at();
+      return !m.healthSince().isBefore(failed)
+          && !now().isBefore(m.healthSince().plus(p.probationDuration()));
     }
 
     private static String lastCause(Machine m) {

@@ -118,6 +118,12 @@ public record Repair(
         claimedAt, startedAt, finishedAt == null ? at : finishedAt, outcome);
   }
 
+  /** This waiting repair was not needed after all: the machine recovered by itself. */
+  public Repair cancelled(String why, Instant at) {
+    return new Repair(id, action, reason, urgent, Status.HEALED, null, holder, epoch, chosenAt,
+        claimedAt, startedAt, at, why);
+  }
+
   /** Whether this repair is not over yet (see {@link Status#active()}). */
   public boolean active() {
     return status.active();

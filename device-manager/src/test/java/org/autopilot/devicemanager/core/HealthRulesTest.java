@@ -428,4 +428,23 @@ class HealthRulesTest {
     errors("a1", "app", 1);
     assertThat(m("a1").state()).isEqualTo(PROBATION);
   }
+
+  @Test
+  void aMachineThatRecoversWhileItsRepairWaitsGoesBackToHealthyUntouched() {
+    s.given(new SetHealthPolicy("default", policy(List.of(RepairAction.REBOOT),
+        List.of(new HealthPolicy.Window("0 0 2 * * ?", "1h"))), "reboots at night"));
+    healthy("a1", "su-1", "r1");
+    errors("a1", "app", 3);
+    assertThat(repair("a1").held()).startsWith("outside maintenance window");
+    s.after(Duration.ofMinutes(1));
+    ok("a1", "app");
+    s.after(Duration.ofSeconds(119));
+    tick();
+    assertThat(m("a1").state()).isEqualTo(FAILURE);
+    s.after(Duration.ofSeconds(1));
+    tick();
+    assertThat(m("a1").state()).isEqualTo(HEALTHY);
+    assertThat(repair("a1").status()).isEqualTo(Status.HEALED);
+    assertThat(repair("a1").outcome()).startsWith("recovered while its Reboot waited");
+  }
 }
