@@ -150,6 +150,14 @@ public final class SimulatedMachine implements AutoCloseable {
     LOG.info("{} powered off", id);
   }
 
+  /**
+   * Powers off shortly (off the caller's thread), as a BMC does after answering: the SSH answer
+   * and exit status of {@code power off} leave before the endpoint goes away.
+   */
+  void powerOffSoon() {
+    scheduler.schedule(this::powerOff, 100, TimeUnit.MILLISECONDS);
+  }
+
   /** Shuts down now and boots again after the reboot delay (off the caller's thread). */
   public void reboot() {
     scheduler.schedule(() -> {
