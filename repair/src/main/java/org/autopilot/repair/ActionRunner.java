@@ -40,14 +40,20 @@ final class ActionRunner {
   private final String holder;
   private final ManagementShell shell;
   private final CommandMap commands;
+  private final BooleanSupplier stopping;
   private final BooleanSupplier crashed;
 
+  /**
+   * A runner for {@code holder}; once {@code stopping} holds it starts nothing new (a claim left
+   * unstarted is claimed again by the next leader); once {@code crashed} holds it reports nothing.
+   */
   ActionRunner(DmClient dm, String holder, ManagementShell shell, CommandMap commands,
-      BooleanSupplier crashed) {
+      BooleanSupplier stopping, BooleanSupplier crashed) {
     this.dm = dm;
     this.holder = holder;
     this.shell = shell;
     this.commands = commands;
+    this.stopping = stopping;
     this.crashed = crashed;
   }
 
@@ -55,7 +61,7 @@ final class ActionRunner {
   Result run(RepairItem item, long epoch, Runnable onStarted) {
     Repair r = item.repair();
     String what = r.action().label() + " of " + item.machine() + " (repair " + r.id() + ")";
-    if (!start(item, epoch, what)) {
+    if (stopping.getAsBoolean() || !start(item, epoch, what)) {
       return Result.NOT_STARTED;
     }
     onStarted.run();
@@ -82,7 +88,7 @@ final class ActionRunner {
   private boolean start(RepairItem item, long epoch, String what) {
     long id = item.repair().id();
     boolean unknown = false;
-    for (int attempt = 1; attempt <= ATTEMPTS && !crashed.getAsBoolean(); attempt++) {
+    for (int attempt = 1; attempt <= ATTEMPTS && !stopping.getAsBoolean(); attempt++) {
       try {
         CommandResult res = dm.send(new StartRepair(item.machine(), id, holder,
             "repair service " + holder + " acts"));

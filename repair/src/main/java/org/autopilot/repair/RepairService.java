@@ -85,7 +85,8 @@ public final class RepairService implements AutoCloseable {
     this.lease = new LeaseKeeper(dm, LEASE, config.holder(), config.leaseTtl(), clock);
     this.shell = new ManagementShell(config.sshUser(), ManagementShell.loadIdentity(config.sshPrivateKey()),
         config.sshConnectTimeout(), config.sshCommandTimeout());
-    this.runner = new ActionRunner(dm, config.holder(), shell, config.commands(), () -> crashed);
+    this.runner = new ActionRunner(dm, config.holder(), shell, config.commands(), () -> !running,
+        () -> crashed);
     AtomicInteger n = new AtomicInteger();
     this.pool = new ThreadPoolExecutor(config.parallelism(), config.parallelism(), 0, TimeUnit.MILLISECONDS,
         new LinkedBlockingQueue<>(), r -> daemon(r, "repair-action-" + config.holder() + "-" + n.incrementAndGet()));
