@@ -267,16 +267,21 @@ public final class RepairService implements AutoCloseable {
     return null;
   }
 
-  /** Schedules a Quartz trigger at the opening of every window of every health policy. */
+  /**
+   * Schedules a Quartz trigger at the opening of every window of every health policy; a failure
+   * keeps the triggers as they were (and never keeps the lease from being renewed).
+   */
   private void refreshWindows() {
     Set<String> crons = new TreeSet<>();
-    for (HealthPolicy p : dm.policies().values()) {
-      p.windows().forEach(w -> crons.add(w.cron()));
-    }
     try {
+      for (HealthPolicy p : dm.policies().values()) {
+        p.windows().forEach(w -> crons.add(w.cron()));
+      }
       schedules.windows(crons);
-    } catch (SchedulerException e) {
-      LOG.warn("{}: cannot schedule maintenance windows {}: {}", config.holder(), crons, e.toString());
+    } catch (SchedulerException | RuntimeException e) {
+      if (running) {
+        LOG.warn("{}: cannot refresh the maintenance windows {}: {}", config.holder(), crons, e.toString());
+      }
     }
   }
 

@@ -152,6 +152,24 @@ class RepairServiceTest {
   }
 
   @Test
+  void aStoppedReplicaReportsTheActionItCutOffAndGivesTheLeaseUp() throws Exception {
+    f.policy("default", List.of(RepairAction.REBOOT, RepairAction.REIMAGE), null, null);
+    f.healthy("m7", "web");
+    RepairService s = f.service("repair-1", CommandMap.of(Map.of("web", Map.of("Reboot", "sleep 20"))), 2);
+    f.fail("m7", "disk", "sda: latency 900 ms");
+    long id = f.repair("m7").id();
+    Await.until("the reboot runs", LIMIT, () -> is(f.repair("m7"), id, Status.STARTED));
+
+    s.close();
+
+    assertThat(f.admin.decisions(MachineId.of("m7"), 0, 100).items()).anyMatch(d ->
+        d.kind().equals("failed") && d.text().contains("interrupted") && d.text().contains("effect is unknown"));
+    assertThat(f.repair("m7").id()).as("the next step is chosen").isNotEqualTo(id);
+    assertThat(f.repair("m7").action()).isEqualTo(RepairAction.REIMAGE);
+    assertThat(f.admin.leases()).noneMatch(l -> l.service().equals(RepairService.LEASE));
+  }
+
+  @Test
   void aNonUrgentRepairWaitsForItsMaintenanceWindowAndThenGoesOut() throws Exception {
     HealthPolicy.Window never = new HealthPolicy.Window("0 0 0 1 1 ? 2099", "1h");
     f.policy("web", List.of(RepairAction.REBOOT), List.of(never), null);
