@@ -89,7 +89,7 @@ final class MachineCommand implements Command {
         if (words.length == 2 && words[1].equals("status")) {
           return say(out, machine.power().name().toLowerCase(), 0);
         } else if (words.length == 2 && words[1].equals("off")) {
-          new Thread(machine::powerOff).start();
+          machine.powerOffSoon();
           return say(out, "powering off", 0);
         }
         return say(err, "usage: power status|off (power on is the BMC's: the fleet's control API)", 2);

@@ -151,6 +151,14 @@ public final class SimulatedMachine implements AutoCloseable {
   }
 
   /**
+   * Powers off shortly (off the caller's thread), as a BMC does after answering: the SSH answer
+   * and exit status of {@code power off} leave before the endpoint goes away.
+   */
+  void powerOffSoon() {
+    scheduler.schedule(this::powerOff, 100, TimeUnit.MILLISECONDS);
+  }
+
+  /**
    * Shuts down now and boots again after the reboot delay (off the caller's thread); faults a
    * reboot cures ({@link Fault#curedByReboot()}) are gone.
    */

@@ -124,7 +124,11 @@ public final class FleetStateMachine {
     } else if (event instanceof LeaseGranted e) {
       return f.withLeases(f.leases().plus(e.lease().service(), e.lease())).record(e, Map.of());
     } else if (event instanceof LeaseReleased e) {
-      return f.withLeases(f.leases().minus(e.service())).record(e, Map.of());
+      // kept as an expired lease, so the next grant's epoch keeps growing (fencing)
+      Lease old = f.leases().get(e.service());
+      Instant end = old.expiresAt().isBefore(e.at()) ? old.expiresAt() : e.at();
+      return f.withLeases(f.leases().plus(e.service(), new Lease(old.service(), old.holder(),
+          old.epoch(), old.acquiredAt(), end, e.revision()))).record(e, Map.of());
     }
     Fleet changed = ManifestRules.apply(f, event);
     if (changed == null) {
@@ -139,15 +143,26 @@ public final class FleetStateMachine {
     throw new AssertionError("unhandled event " + event.getClass());
   }
 
-  /** Decides and applies in one step; the fleet is unchanged when the command is rejected. */
+  /**
+   * Decides and applies in one step; the fleet is unchanged when the command is rejected. A
+   * rule that throws (a bug) rejects that command alone, the same way on every replica, rather
+   * than stopping the replica: the rules are deterministic, so every replica throws alike.
+   */
   public Outcome execute(Fleet fleet, Proposal proposal, Instant now) {
-    Decision d = decide(fleet, proposal, now);
-    if (d instanceof Decision.Accepted a) {
-      Fleet f = fleet;
-      for (DmEvent e : a.events()) {
-        f = apply(f, e);
+    Decision d;
+    Fleet f = fleet;
+    try {
+      d = decide(fleet, proposal, now);
+      if (d instanceof Decision.Accepted a) {
+        for (DmEvent e : a.events()) {
+          f = apply(f, e);
+        }
+        return new Outcome(f, new CommandResult(true, f.revision(), null, null, a.events()));
       }
-      return new Outcome(f, new CommandResult(true, f.revision(), null, null, a.events()));
+    } catch (RuntimeException e) {
+      String what = proposal.command() == null ? "command" : proposal.command().getClass().getSimpleName();
+      return new Outcome(fleet, new CommandResult(false, fleet.revision(), INVALID, what
+          + " could not be decided (a bug in the DM rules, please report it): " + e, null));
     }
     Decision.Rejected r = (Decision.Rejected) d;
     return new Outcome(fleet, new CommandResult(false, fleet.revision(), r.code(), r.reason(), null));

@@ -111,7 +111,7 @@ final class HealthRules {
 
   static Decision claim(Fleet fleet, ClaimRepair c, FleetStateMachine.Events out) {
     Machine m = fleet.machine(c.machine());
-    Decision bad = checkRepair(c.machine(), m, c.repair());
+    Decision bad = checkRepair(c.machine(), m, c.repair(), c.holder());
     if (bad != null) {
       return bad;
     }
@@ -121,7 +121,10 @@ final class HealthRules {
           + " lease" + (lease == null ? "" : " (held by " + lease.holder() + ", epoch " + lease.epoch() + ")"));
     }
     Repair r = m.repair();
-    boolean reclaim = r.status() == Status.CLAIMED && r.epoch() < lease.epoch();
+    // A claim that can no longer be started (made under another holder or epoch: its claimer
+    // lost or gave up the lease before acting) may be claimed again by the current holder.
+    boolean reclaim = r.status() == Status.CLAIMED
+        && (r.epoch() != lease.epoch() || !lease.holder().equals(r.holder()));
     if (r.status() != Status.WAITING && !reclaim) {
       return Decision.reject(STALE, "repair " + r.id() + " of " + m.id() + " is " + r.status().label()
           + (r.holder() == null ? "" : " (by " + r.holder() + ", epoch " + r.epoch() + ")")
@@ -145,7 +148,7 @@ final class HealthRules {
 
   static Decision start(Fleet fleet, StartRepair c, FleetStateMachine.Events out) {
     Machine m = fleet.machine(c.machine());
-    Decision bad = checkRepair(c.machine(), m, c.repair());
+    Decision bad = checkRepair(c.machine(), m, c.repair(), c.holder());
     if (bad != null) {
       return bad;
     }
@@ -167,7 +170,7 @@ final class HealthRules {
 
   static Decision finish(Fleet fleet, FinishRepair c, FleetStateMachine.Events out) {
     Machine m = fleet.machine(c.machine());
-    Decision bad = checkRepair(c.machine(), m, c.repair());
+    Decision bad = checkRepair(c.machine(), m, c.repair(), c.holder());
     if (bad != null) {
       return bad;
     }
@@ -345,9 +348,12 @@ final class HealthRules {
     return null;
   }
 
-  private static Decision checkRepair(MachineId id, Machine m, long repair) {
+  private static Decision checkRepair(MachineId id, Machine m, long repair, String holder) {
     if (id == null) {
       return Decision.reject(INVALID, "machine is missing");
+    }
+    if (holder == null || holder.isBlank()) {
+      return Decision.reject(INVALID, "holder is missing");
     }
     if (m == null) {
       return Decision.reject(NOT_FOUND, "machine " + id + " does not exist");

@@ -170,7 +170,10 @@ class FleetStateMachineTest {
     assertThat(s.when(new ReleaseLease("provisioning", "p2", "")).code())
         .isEqualTo(Rejection.LEASE_HELD);
     assertThat(s.when(new ReleaseLease("provisioning", "p1", "shutting down")).accepted()).isTrue();
-    assertThat(s.fleet.leases()).isEmpty();
+    assertThat(s.fleet.leases().get("provisioning").heldAt(s.now)).isFalse();
+    assertThat(s.when(new AcquireLease("provisioning", "p2", 10_000, "")).accepted()).isTrue();
+    assertThat(s.fleet.leases().get("provisioning").epoch())
+        .as("released, the lease's epoch still grows with the next holder").isEqualTo(2);
     assertThat(s.when(new AcquireLease("provisioning", "p2", 10, "")).code())
         .as("ttl below the minimum").isEqualTo(Rejection.INVALID);
   }
