@@ -41,6 +41,7 @@ public final class SimulatedMachine implements AutoCloseable {
   private final Duration rebootDelay;
   private final SimpleGeneratorHostKeyProvider hostKeys;
   private final EnumSet<Fault> faults = EnumSet.noneOf(Fault.class);
+  private volatile long lastActionMillis;
   private SshServer ssh;
   private MachineAgent agent;
   private Power power = Power.OFF;
@@ -88,6 +89,14 @@ public final class SimulatedMachine implements AutoCloseable {
   /** Its power state. */
   public synchronized Power power() {
     return power;
+  }
+
+  /**
+   * Wall-clock time (epoch ms) at which it last received a reboot, reimage or power-off
+   * request, 0 if never: when a repair action reached it (for measurements, not decisions).
+   */
+  public long lastActionMillis() {
+    return lastActionMillis;
   }
 
   /** The faults injected now. */
@@ -155,6 +164,7 @@ public final class SimulatedMachine implements AutoCloseable {
    * and exit status of {@code power off} leave before the endpoint goes away.
    */
   void powerOffSoon() {
+    lastActionMillis = System.currentTimeMillis();
     scheduler.schedule(this::powerOff, 100, TimeUnit.MILLISECONDS);
   }
 
@@ -163,6 +173,7 @@ public final class SimulatedMachine implements AutoCloseable {
    * reboot cures ({@link Fault#curedByReboot()}) are gone.
    */
   public void reboot() {
+    lastActionMillis = System.currentTimeMillis();
     scheduler.schedule(() -> {
       powerOff();
       synchronized (this) {
@@ -177,6 +188,7 @@ public final class SimulatedMachine implements AutoCloseable {
    * reboot, it cures the faults a reboot cures.
    */
   public void reimage(String image) {
+    lastActionMillis = System.currentTimeMillis();
     scheduler.schedule(() -> {
       powerOff();
       synchronized (this) {

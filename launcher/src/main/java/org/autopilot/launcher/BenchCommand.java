@@ -3,6 +3,7 @@ package org.autopilot.launcher;
 import org.autopilot.bench.DmCommitBench;
 import org.autopilot.bench.DmFailoverBench;
 import org.autopilot.bench.DmWatchBench;
+import org.autopilot.bench.RepairLatencyBench;
 import org.autopilot.bench.RolloutBench;
 import org.autopilot.bench.FilesyncFanoutBench;
 import picocli.CommandLine.Command;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Runs a benchmark; the last line printed is one JSON object with its figures.",
     subcommands = {DmCommitBench.class, DmFailoverBench.class, DmWatchBench.class,
-        FilesyncFanoutBench.class, RolloutBench.class})
+        FilesyncFanoutBench.class, RolloutBench.class, RepairLatencyBench.class})
 final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
