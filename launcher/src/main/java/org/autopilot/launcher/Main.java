@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
     subcommands = {DmCommand.class, DemoCommand.class, DemoCommitCommand.class, StatusCommand.class, MachinesCommand.class,
         TypesCommand.class, UnitsCommand.class, EventsCommand.class, LeasesCommand.class,
         FleetCommand.class, ManifestsCommand.class, RolloutCommand.class, AgentCommand.class, DeploymentCommand.class,
+        WatchdogServiceCommand.class,
         BenchCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
