@@ -5,13 +5,14 @@ import org.autopilot.bench.DmFailoverBench;
 import org.autopilot.bench.DmWatchBench;
 import org.autopilot.bench.RolloutBench;
 import org.autopilot.bench.FilesyncFanoutBench;
+import org.autopilot.bench.WatchdogIntakeBench;
 import picocli.CommandLine.Command;
 
 /** {@code autopilot bench NAME}: benchmarks (never part of the test suite). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Runs a benchmark; the last line printed is one JSON object with its figures.",
     subcommands = {DmCommitBench.class, DmFailoverBench.class, DmWatchBench.class,
-        FilesyncFanoutBench.class, RolloutBench.class})
+        FilesyncFanoutBench.class, RolloutBench.class, WatchdogIntakeBench.class})
 final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -87,7 +87,7 @@ final class FleetVerdicts {
   /** Takes in a machine as the DM has it; a machine new here starts its grace period now. */
   void learn(Machine dm) {
     unregistered.remove(dm.id());
-    MachineVerdicts m = machines.computeIfAbsent(dm.id(), id -> new MachineVerdicts(id, clock.instant()));
+    MachineVerdicts m = machines.computeIfAbsent(dm.id(), id -> new MachineVerdicts(id, clock.millis()));
     synchronized (m) {
       m.learn(dm);
       queueIfUntold(m);
@@ -96,11 +96,11 @@ final class FleetVerdicts {
 
   /** Takes in one report; never blocks on the DM. */
   Outcome report(IntakeReport r) {
-    Instant now = clock.instant();
+    long now = clock.millis();
     MachineVerdicts m = machines.get(r.machine());
     if (m == null) {
       Instant until = unregistered.get(r.machine());
-      if (until != null && now.isBefore(until)) {
+      if (until != null && now < until.toEpochMilli()) {
         return notRegistered(r.machine());
       }
       unregistered.remove(r.machine());
@@ -115,7 +115,7 @@ final class FleetVerdicts {
         return new Outcome(Outcome.Kind.REFUSED, tooMany, 0, false);
       }
       for (Verdict v : r.watchdogs()) {
-        m.current.put(v.watchdog(), MachineVerdicts.capped(v));
+        m.take(v);
       }
       for (Map.Entry<String, Verdict> e : m.current.entrySet()) {
         String name = e.getKey();
@@ -177,7 +177,7 @@ final class FleetVerdicts {
 
   /** Gives every machine that has not reported for its type's timeout a heartbeat Error. */
   void sweepHeartbeats() {
-    Instant now = clock.instant();
+    long now = clock.millis();
     Timeouts t = timeouts;
     for (MachineVerdicts m : machines.values()) {
       synchronized (m) {
@@ -185,7 +185,7 @@ final class FleetVerdicts {
           continue;
         }
         Duration timeout = t.of(m.type);
-        long silent = Duration.between(m.lastReport, now).toMillis();
+        long silent = now - m.lastReport;
         if (silent <= timeout.toMillis()) {
           continue;
         }
@@ -297,6 +297,17 @@ final class FleetVerdicts {
     }
     synchronized (m) {
       return Optional.ofNullable(m.told.get(watchdog));
+    }
+  }
+
+  /** Whether the DM is known to have this machine. */
+  boolean knows(MachineId id) {
+    MachineVerdicts m = machines.get(id);
+    if (m == null) {
+      return false;
+    }
+    synchronized (m) {
+      return m.known;
     }
   }
 

@@ -1,6 +1,5 @@
 package org.autopilot.watchdogs.service;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,8 +30,8 @@ final class MachineVerdicts {
   boolean lookupPending;
   /** Whether it reported during this term: then it is watched for heartbeats in any state. */
   boolean reported;
-  /** Its last report, or the start of its grace period. */
-  Instant lastReport;
+  /** Its last report, or the start of its grace period (epoch milliseconds: no object per report). */
+  long lastReport;
   String type;
   LifecycleState state;
   String address;
@@ -40,7 +39,7 @@ final class MachineVerdicts {
   /** In the queue of machines with something to tell. */
   boolean queued;
 
-  MachineVerdicts(MachineId id, Instant lastReport) {
+  MachineVerdicts(MachineId id, long lastReport) {
     this.id = id;
     this.lastReport = lastReport;
   }
@@ -100,6 +99,20 @@ final class MachineVerdicts {
   boolean probed() {
     return known && (state == LifecycleState.HEALTHY || state == LifecycleState.PROBATION
         || state == LifecycleState.FAILURE);
+  }
+
+  /**
+   * Takes a reported verdict as the current one. An unchanged verdict that is not an Error keeps
+   * the object already held (its count is not news): nothing from the request outlives it, so at
+   * thousands of reports per second almost nothing reaches the old generation.
+   */
+  void take(Verdict v) {
+    Verdict old = current.get(v.watchdog());
+    if (old != null && old.status() == v.status() && v.status() != Health.ERROR
+        && old.text().equals(v.text())) {
+      return;
+    }
+    current.put(v.watchdog(), capped(v));
   }
 
   static Verdict capped(Verdict v) {

@@ -6,10 +6,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.autopilot.devicemanager.command.ReportWatchdogs.Verdict;
 import org.autopilot.devicemanager.core.Json;
 import org.autopilot.devicemanager.model.Health;
@@ -40,7 +38,8 @@ public final class ReportParser {
   public static final int MAX_PERF = 256;
   /** Names the machine may not report: the service and the DM own them. */
   public static final Set<String> RESERVED = Set.of(FleetVerdicts.HEARTBEAT, FleetVerdicts.SSH, "reported");
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+  private static final String NAME = "[A-Za-z0-9_.:-]{1,64}";
+  private static final Health[] HEALTHS = Health.values();
   private static final JsonFactory JSON = Json.mapper().getFactory();
 
   private ReportParser() {}
@@ -65,7 +64,6 @@ public final class ReportParser {
   /** Reads {@code body}; throws {@link BadReport} naming the first problem. */
   public static IntakeReport parse(byte[] body) {
     try (JsonParser p = JSON.createParser(body)) {
-      p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new BadReport("body must be a JSON object {\"machine\": ..., \"watchdogs\": [...]}");
       }
@@ -75,8 +73,8 @@ public final class ReportParser {
         String field = p.currentName();
         p.nextToken();
         switch (field) {
-          case "machine" -> machine = machine(p);
-          case "watchdogs" -> verdicts = watchdogs(p);
+          case "machine" -> machine = machine == null ? machine(p) : repeated("machine");
+          case "watchdogs" -> verdicts = verdicts == null ? watchdogs(p) : repeated("watchdogs");
           default -> throw new BadReport("unknown field '" + field + "' (expected machine, watchdogs)");
         }
       }
@@ -110,84 +108,110 @@ public final class ReportParser {
     if (p.currentToken() != JsonToken.START_ARRAY) {
       throw new BadReport("watchdogs: must be an array");
     }
-    List<Verdict> out = new ArrayList<>();
-    Set<String> names = new HashSet<>();
+    List<Verdict> out = new ArrayList<>(8);
     while (p.nextToken() != JsonToken.END_ARRAY) {
-      String at = "watchdogs[" + out.size() + "]";
-      if (out.size() == MAX_WATCHDOGS) {
+      int w = out.size();
+      if (w == MAX_WATCHDOGS) {
         throw new BadReport("watchdogs: more than " + MAX_WATCHDOGS + " entries");
       }
-      Verdict v = verdict(p, at);
-      if (!names.add(v.watchdog())) {
-        throw new BadReport(at + ".watchdog: '" + v.watchdog() + "' is reported twice");
+      Verdict v = verdict(p, w);
+      for (Verdict earlier : out) {
+        if (earlier.watchdog().equals(v.watchdog())) {
+          throw new BadReport(at(w) + ".watchdog: '" + v.watchdog() + "' is reported twice");
+        }
       }
       out.add(v);
     }
     return out;
   }
 
-  private static Verdict verdict(JsonParser p, String at) throws IOException {
+  private static Verdict verdict(JsonParser p, int w) throws IOException {
     if (p.currentToken() != JsonToken.START_OBJECT) {
-      throw new BadReport(at + ": must be an object");
+      throw new BadReport(at(w) + ": must be an object");
     }
     String name = null;
     Health status = null;
-    String text = "";
-    Integer consecutive = null;
+    String text = null;
+    int consecutive = 0;
+    boolean perf = false;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       p.nextToken();
       switch (field) {
-        case "watchdog" -> name = name(p, at + ".watchdog");
-        case "status" -> status = status(p, at + ".status");
-        case "text" -> text = text(p, at + ".text");
-        case "consecutive" -> consecutive = consecutive(p, at + ".consecutive");
-        case "perfData" -> perfData(p, at + ".perfData");
-        default -> throw new BadReport(at + ": unknown field '" + field
+        case "watchdog" -> name = name == null ? name(p, w) : repeated(at(w) + ".watchdog");
+        case "status" -> status = status == null ? status(p, w) : repeated(at(w) + ".status");
+        case "text" -> text = text == null ? text(p, w) : repeated(at(w) + ".text");
+        case "consecutive" -> consecutive = consecutive == 0 ? consecutive(p, w)
+            : (Integer) repeated(at(w) + ".consecutive");
+        case "perfData" -> {
+          if (perf) {
+            repeated(at(w) + ".perfData");
+          }
+          perf = true;
+          perfData(p, w);
+        }
+        default -> throw new BadReport(at(w) + ": unknown field '" + field
             + "' (expected watchdog, status, text, consecutive, perfData)");
       }
     }
-    if (name == null || status == null || consecutive == null) {
-      throw new BadReport(at + "." + (name == null ? "watchdog" : status == null ? "status"
+    if (name == null || status == null || consecutive == 0) {
+      throw new BadReport(at(w) + "." + (name == null ? "watchdog" : status == null ? "status"
           : "consecutive") + ": missing");
     }
-    return new Verdict(name, status, text, consecutive);
+    return new Verdict(name, status, text == null ? "" : text, consecutive);
   }
 
-  private static String name(JsonParser p, String at) throws IOException {
-    String v = string(p, at);
-    if (!NAME.matcher(v).matches()) {
-      throw new BadReport(at + ": '" + clip(v) + "' must match " + NAME.pattern());
+  private static String name(JsonParser p, int w) throws IOException {
+    String v = string(p, w, ".watchdog");
+    if (!validName(v)) {
+      throw new BadReport(at(w) + ".watchdog: '" + clip(v) + "' must match " + NAME);
     }
     if (RESERVED.contains(v)) {
-      throw new BadReport(at + ": '" + v + "' is reserved (" + String.join(", ", RESERVED.stream()
-          .sorted().toList()) + " are the watchdog service's and the DM's own)");
+      throw new BadReport(at(w) + ".watchdog: '" + v + "' is reserved (" + String.join(", ",
+          RESERVED.stream().sorted().toList()) + " are the watchdog service's and the DM's own)");
     }
     return v;
   }
 
-  private static Health status(JsonParser p, String at) throws IOException {
-    String v = string(p, at);
-    for (Health h : Health.values()) {
+  /** {@code [A-Za-z0-9_.:-]{1,64}}, without a regular expression (this runs for every verdict). */
+  static boolean validName(String v) {
+    int n = v.length();
+    if (n < 1 || n > 64) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = v.charAt(i);
+      boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+          || c == '_' || c == '.' || c == ':' || c == '-';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Health status(JsonParser p, int w) throws IOException {
+    String v = string(p, w, ".status");
+    for (Health h : HEALTHS) {
       if (h.label().equals(v)) {
         return h;
       }
     }
-    throw new BadReport(at + ": '" + clip(v) + "' is not one of OK, Warning, Error, Unknown");
+    throw new BadReport(at(w) + ".status: '" + clip(v) + "' is not one of OK, Warning, Error, Unknown");
   }
 
-  private static String text(JsonParser p, String at) throws IOException {
+  private static String text(JsonParser p, int w) throws IOException {
     if (p.currentToken() == JsonToken.VALUE_NULL) {
       return "";
     }
-    String v = string(p, at);
+    String v = string(p, w, ".text");
     if (v.length() > MAX_TEXT_IN) {
-      throw new BadReport(at + ": " + v.length() + " characters, more than " + MAX_TEXT_IN);
+      throw new BadReport(at(w) + ".text: " + v.length() + " characters, more than " + MAX_TEXT_IN);
     }
     for (int i = 0; i < v.length(); i++) {
       char c = v.charAt(i);
       if (c < 0x20 && c != '\t' || c == 0x7f) {
-        throw new BadReport(at + ": control character U+" + String.format("%04X", (int) c)
+        throw new BadReport(at(w) + ".text: control character U+" + String.format("%04X", (int) c)
             + " at " + i + "; the text is one line (long text is not forwarded)");
       }
     }
@@ -197,86 +221,102 @@ public final class ReportParser {
     return v;
   }
 
-  private static int consecutive(JsonParser p, String at) throws IOException {
+  private static int consecutive(JsonParser p, int w) throws IOException {
     if (p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
-      throw new BadReport(at + ": must be a whole number, at least 1");
+      throw new BadReport(at(w) + ".consecutive: must be a whole number, at least 1");
     }
     if (p.getNumberType() != JsonParser.NumberType.INT || p.getIntValue() < 1) {
-      throw new BadReport(at + ": " + clip(p.getText()) + " is outside 1.." + Integer.MAX_VALUE);
+      throw new BadReport(at(w) + ".consecutive: " + clip(p.getText()) + " is outside 1.." + Integer.MAX_VALUE);
     }
     return p.getIntValue();
   }
 
+  private static final List<String> PERF = List.of("label", "value", "uom", "warn", "crit", "min", "max");
+
   /** Checks perfData: null, or an array of PerfData objects. */
-  private static void perfData(JsonParser p, String at) throws IOException {
+  private static void perfData(JsonParser p, int w) throws IOException {
     if (p.currentToken() == JsonToken.VALUE_NULL) {
       return;
     }
     if (p.currentToken() != JsonToken.START_ARRAY) {
-      throw new BadReport(at + ": must be an array of perfdata items");
+      throw new BadReport(at(w) + ".perfData: must be an array of perfdata items");
     }
     int i = 0;
     while (p.nextToken() != JsonToken.END_ARRAY) {
-      String item = at + "[" + i + "]";
-      if (++i > MAX_PERF) {
-        throw new BadReport(at + ": more than " + MAX_PERF + " items");
+      if (i == MAX_PERF) {
+        throw new BadReport(at(w) + ".perfData: more than " + MAX_PERF + " items");
       }
       if (p.currentToken() != JsonToken.START_OBJECT) {
-        throw new BadReport(item + ": must be an object");
+        throw new BadReport(perfAt(w, i) + ": must be an object");
       }
-      boolean label = false;
+      int seen = 0;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
         p.nextToken();
-        switch (field) {
-          case "label" -> {
-            String l = string(p, item + ".label");
-            if (l.isEmpty() || l.length() > 256) {
-              throw new BadReport(item + ".label: must be 1..256 characters");
-            }
-            label = true;
-          }
-          case "uom" -> {
-            if (string(p, item + ".uom").length() > 8) {
-              throw new BadReport(item + ".uom: longer than 8 characters");
-            }
-          }
-          case "value", "min", "max" -> number(p, item + "." + field, false);
-          case "warn", "crit" -> range(p, item + "." + field);
-          default -> throw new BadReport(item + ": unknown field '" + field
+        int bit = PERF.indexOf(field);
+        if (bit < 0) {
+          throw new BadReport(perfAt(w, i) + ": unknown field '" + field
               + "' (expected label, value, uom, warn, crit, min, max)");
         }
+        if ((seen & 1 << bit) != 0) {
+          repeated(perfAt(w, i) + "." + field);
+        }
+        seen |= 1 << bit;
+        switch (field) {
+          case "label" -> {
+            String l = perfString(p, w, i, field);
+            if (l.isEmpty() || l.length() > 256) {
+              throw new BadReport(perfAt(w, i) + ".label: must be 1..256 characters");
+            }
+          }
+          case "uom" -> {
+            if (perfString(p, w, i, field).length() > 8) {
+              throw new BadReport(perfAt(w, i) + ".uom: longer than 8 characters");
+            }
+          }
+          case "value", "min", "max" -> number(p, w, i, field, false);
+          default -> range(p, w, i, field);
+        }
       }
-      if (!label) {
-        throw new BadReport(item + ".label: missing");
+      if ((seen & 1) == 0) {
+        throw new BadReport(perfAt(w, i) + ".label: missing");
       }
+      i++;
     }
   }
 
-  private static void range(JsonParser p, String at) throws IOException {
+  private static void range(JsonParser p, int w, int i, String which) throws IOException {
     if (p.currentToken() == JsonToken.VALUE_NULL) {
       return;
     }
     if (p.currentToken() != JsonToken.START_OBJECT) {
-      throw new BadReport(at + ": must be a range object {start, end, inside} or null");
+      throw new BadReport(perfAt(w, i) + "." + which + ": must be a range object {start, end, inside} or null");
     }
+    int seen = 0;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       p.nextToken();
-      switch (field) {
-        case "start", "end" -> number(p, at + "." + field, true);
-        case "inside" -> {
-          if (!p.currentToken().isBoolean()) {
-            throw new BadReport(at + ".inside: must be true or false");
-          }
+      int bit = field.equals("start") ? 1 : field.equals("end") ? 2 : field.equals("inside") ? 4 : 0;
+      if (bit == 0) {
+        throw new BadReport(perfAt(w, i) + "." + which + ": unknown field '" + field
+            + "' (expected start, end, inside)");
+      }
+      if ((seen & bit) != 0) {
+        repeated(perfAt(w, i) + "." + which + "." + field);
+      }
+      seen |= bit;
+      if (bit == 4) {
+        if (!p.currentToken().isBoolean()) {
+          throw new BadReport(perfAt(w, i) + "." + which + ".inside: must be true or false");
         }
-        default -> throw new BadReport(at + ": unknown field '" + field + "' (expected start, end, inside)");
+      } else {
+        number(p, w, i, which + "." + field, true);
       }
     }
   }
 
   /** A number or null; with {@code infinite}, also "Infinity", "-Infinity" (open range ends). */
-  private static void number(JsonParser p, String at, boolean infinite) throws IOException {
+  private static void number(JsonParser p, int w, int i, String field, boolean infinite) throws IOException {
     JsonToken t = p.currentToken();
     if (t == JsonToken.VALUE_NULL || t.isNumeric()) {
       return;
@@ -285,7 +325,22 @@ public final class ReportParser {
         && (p.getText().equals("Infinity") || p.getText().equals("-Infinity"))) {
       return;
     }
-    throw new BadReport(at + ": must be a number" + (infinite ? ", \"Infinity\" or \"-Infinity\"" : " or null"));
+    throw new BadReport(perfAt(w, i) + "." + field + ": must be a number"
+        + (infinite ? ", \"Infinity\" or \"-Infinity\"" : " or null"));
+  }
+
+  private static String string(JsonParser p, int w, String field) throws IOException {
+    if (p.currentToken() != JsonToken.VALUE_STRING) {
+      throw new BadReport(at(w) + field + ": must be a string");
+    }
+    return p.getText();
+  }
+
+  private static String perfString(JsonParser p, int w, int i, String field) throws IOException {
+    if (p.currentToken() != JsonToken.VALUE_STRING) {
+      throw new BadReport(perfAt(w, i) + "." + field + ": must be a string");
+    }
+    return p.getText();
   }
 
   private static String string(JsonParser p, String at) throws IOException {
@@ -293,6 +348,18 @@ public final class ReportParser {
       throw new BadReport(at + ": must be a string");
     }
     return p.getText();
+  }
+
+  private static <T> T repeated(String at) {
+    throw new BadReport(at + ": given twice");
+  }
+
+  private static String at(int w) {
+    return "watchdogs[" + w + "]";
+  }
+
+  private static String perfAt(int w, int i) {
+    return at(w) + ".perfData[" + i + "]";
   }
 
   private static String where(JsonParseException e) {

@@ -20,7 +20,6 @@ import org.autopilot.devicemanager.client.DmClient;
 import org.autopilot.devicemanager.client.DmClientException;
 import org.autopilot.devicemanager.client.LeaseKeeper;
 import org.autopilot.devicemanager.model.Lease;
-import org.autopilot.devicemanager.model.Machine;
 import org.autopilot.devicemanager.model.MachineId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * the DM was told, and forwards only changes in batched {@code ReportWatchdogs} commands; it
  * gives machines that stop reporting a {@code heartbeat} Error and probes every machine in
  * service from outside over SSH ({@code ssh}). A new leader reads the fleet from the DM first
- * (so it does not repeat what the DM already has) and gives every machine a fresh grace period.
+ * (so it does not repeat what the DM already has) and gives every machine a fresh grace period;
+ * then it follows the DM's audit trail for machines that appear, move or change type.
  * Others answer 503 and name the leader. See {@code docs/watchdog-service.md}.
  */
 public final class WatchdogService implements AutoCloseable {
@@ -47,6 +47,7 @@ public final class WatchdogService implements AutoCloseable {
   private final String url;
   private final LeaseKeeper lease;
   private final VerdictForwarder forwarder;
+  private final FleetFollower follower;
   private final SshProber prober;
   private final ScheduledExecutorService timers;
   private final ScheduledExecutorService probes;
@@ -64,8 +65,10 @@ public final class WatchdogService implements AutoCloseable {
    * @param epoch the lease epoch this term holds
    * @param verdicts the fleet's verdicts, fresh for this term
    * @param ready whether the fleet has been read from the DM (reports are taken only then)
+   * @param followed the DM revision the picture is up to date with
    */
-  record Term(long epoch, FleetVerdicts verdicts, java.util.concurrent.atomic.AtomicBoolean ready) {}
+  record Term(long epoch, FleetVerdicts verdicts, java.util.concurrent.atomic.AtomicBoolean ready,
+      java.util.concurrent.atomic.AtomicLong followed) {}
 
   private WatchdogService(WatchdogServiceConfig config, InstantSource clock) throws IOException {
     this.config = config;
@@ -76,7 +79,9 @@ public final class WatchdogService implements AutoCloseable {
     this.url = config.advertise() != null ? config.advertise()
         : "http://" + config.host() + ":" + intake.port();
     this.lease = new LeaseKeeper(dm, LEASE, config.id() + "@" + url, config.leaseTtl(), clock);
-    this.forwarder = new VerdictForwarder(dm, "watchdog service " + config.id());
+    String cause = "watchdog service " + config.id();
+    this.forwarder = new VerdictForwarder(dm, cause);
+    this.follower = new FleetFollower(dm, cause);
     this.prober = config.probeInterval() == null ? null : new SshProber(
         config.sshKey() == null ? null : loadKey(config.sshKey()), config.sshUser(),
         config.probeTimeout(), config.probeConcurrency());
@@ -89,7 +94,7 @@ public final class WatchdogService implements AutoCloseable {
     timers.scheduleWithFixedDelay(() -> whileReady(t -> t.verdicts().sweepHeartbeats()), sweep, sweep,
         TimeUnit.MILLISECONDS);
     long refresh = config.fleetRefresh().toMillis();
-    timers.scheduleWithFixedDelay(() -> whileReady(this::refresh), refresh, refresh, TimeUnit.MILLISECONDS);
+    timers.scheduleWithFixedDelay(() -> whileReady(this::follow), refresh, refresh, TimeUnit.MILLISECONDS);
     if (prober != null) {
       long every = config.probeInterval().toMillis();
       probes.scheduleWithFixedDelay(this::probeRound, Math.min(every, 1000), every, TimeUnit.MILLISECONDS);
@@ -179,6 +184,12 @@ public final class WatchdogService implements AutoCloseable {
     return t == null ? java.util.Optional.empty() : t.verdicts().current(id, watchdog);
   }
 
+  /** For tests: whether this term knows the machine (from the DM). */
+  boolean knows(MachineId id) {
+    Term t = term;
+    return t != null && t.verdicts().knows(id);
+  }
+
   /** Looks for silent machines now (also done every {@code heartbeatSweep}). */
   void sweepHeartbeats() {
     whileReady(t -> t.verdicts().sweepHeartbeats());
@@ -212,7 +223,8 @@ public final class WatchdogService implements AutoCloseable {
   }
 
   private void begin(long epoch) {
-    Term t = new Term(epoch, new FleetVerdicts(clock), new java.util.concurrent.atomic.AtomicBoolean());
+    Term t = new Term(epoch, new FleetVerdicts(clock), new java.util.concurrent.atomic.AtomicBoolean(),
+        new java.util.concurrent.atomic.AtomicLong());
     term = t;
     otherLeader = null;
     LOG.info("{}: leading (lease epoch {}); reading the fleet from the DM", config.id(), epoch);
@@ -225,7 +237,7 @@ public final class WatchdogService implements AutoCloseable {
       return;
     }
     try {
-      refresh(t);
+      t.followed().set(follower.readAll(t.verdicts()));
       t.ready().set(true);
       LOG.info("{}: took {} machines from the DM; each has a fresh heartbeat grace period",
           config.id(), t.verdicts().machines());
@@ -235,14 +247,8 @@ public final class WatchdogService implements AutoCloseable {
     }
   }
 
-  private void refresh(Term t) {
-    t.verdicts().policies(dm.policies());
-    for (Machine m : dm.allMachines(Map.of())) {
-      if (term != t) {
-        return;
-      }
-      t.verdicts().learn(m);
-    }
+  private void follow(Term t) {
+    t.followed().set(follower.follow(t.verdicts(), t.followed().get()));
   }
 
   private void flush() {

@@ -29,7 +29,8 @@ import org.yaml.snakeyaml.LoaderOptions;
  * @param flushInterval how often changes are sent to the DM
  * @param leaseTtl the leadership lease's time to live; renewed every third of it
  * @param heartbeatSweep how often silent machines are looked for
- * @param fleetRefresh how often machines, placements and policies are re-read from the DM
+ * @param fleetRefresh how often the DM's audit trail is read for machines registered, moved or
+ *     placed and policies set (only those are re-read)
  * @param probeInterval pause between outside probe rounds; null: no probe
  * @param probeTimeout bound on each step (connect, key exchange, login) of one probe
  * @param probeConcurrency most probes at once
@@ -77,7 +78,7 @@ public record WatchdogServiceConfig(
     check(flushInterval, "flushInterval", Duration.ofMillis(10), Duration.ofMinutes(1));
     check(leaseTtl, "leaseTtl", Duration.ofSeconds(1), Duration.ofMinutes(10));
     check(heartbeatSweep, "heartbeatSweep", Duration.ofMillis(10), Duration.ofMinutes(1));
-    check(fleetRefresh, "fleetRefresh", Duration.ofSeconds(1), Duration.ofHours(1));
+    check(fleetRefresh, "fleetRefresh", Duration.ofMillis(100), Duration.ofHours(1));
     if (probeInterval != null) {
       check(probeInterval, "probeInterval", Duration.ofMillis(100), Duration.ofHours(24));
     }
@@ -88,7 +89,7 @@ public record WatchdogServiceConfig(
   public static WatchdogServiceConfig of(String id, String host, int port, List<String> dmUrls,
       String dmToken, String machineSecret) {
     return new WatchdogServiceConfig(id, host, port, null, dmUrls, dmToken, machineSecret,
-        Duration.ofMillis(100), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(30),
+        Duration.ofMillis(100), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(5),
         Duration.ofSeconds(30), Duration.ofSeconds(10), 16, "root", null);
   }
 
@@ -123,7 +124,7 @@ public record WatchdogServiceConfig(
    * @param flushInterval default {@code 100ms}
    * @param leaseTtl default {@code 10s}
    * @param heartbeatSweep default {@code 1s}
-   * @param fleetRefresh default {@code 30s}
+   * @param fleetRefresh default {@code 5s}
    * @param probeInterval default {@code 30s}; {@code off} disables the probe
    * @param probeTimeout default {@code 10s}
    * @param probeConcurrency default 16
@@ -165,7 +166,7 @@ public record WatchdogServiceConfig(
       return new WatchdogServiceConfig(f.id(), host, port, f.advertise(), f.dmUrls(),
           read(base, f.dmTokenFile(), "dmTokenFile"), read(base, f.machineSecretFile(), "machineSecretFile"),
           duration(f.flushInterval(), "100ms", "flushInterval"), duration(f.leaseTtl(), "10s", "leaseTtl"),
-          duration(f.heartbeatSweep(), "1s", "heartbeatSweep"), duration(f.fleetRefresh(), "30s", "fleetRefresh"),
+          duration(f.heartbeatSweep(), "1s", "heartbeatSweep"), duration(f.fleetRefresh(), "5s", "fleetRefresh"),
           probe.equals("off") ? null : duration(probe, "30s", "probeInterval"),
           duration(f.probeTimeout(), "10s", "probeTimeout"),
           f.probeConcurrency() == null ? 16 : f.probeConcurrency(),

@@ -109,6 +109,24 @@ class HeartbeatAndFailoverTest {
   }
 
   @Test
+  void aMachineRegisteredLaterIsLearnedFromTheAuditTrail() throws Exception {
+    ManualClock clock = new ManualClock(Instant.parse("2026-04-01T00:00:00Z"));
+    WatchdogServiceConfig c = dm.config("wd-follow").withTimes(Duration.ofMillis(50),
+        Duration.ofSeconds(2), Duration.ofMinutes(1), Duration.ofMillis(200), null);
+    try (WatchdogService s = WatchdogService.start(c, clock)) {
+      Await.until("leading", WAIT, s::ready);
+      dm.register("late");
+      dm.healthy("late");
+      Await.until("the service learns of late", WAIT, () -> s.knows(MachineId.of("late")));
+      clock.advance(Duration.ofSeconds(31));
+      s.sweepHeartbeats();
+      Await.until("late, Healthy and silent, times out", WAIT,
+          () -> dm.watchdog("late", "heartbeat").isPresent());
+      assertThat(dm.watchdog("late", "heartbeat").get().text()).isEqualTo("no report for 31s (timeout 30s)");
+    }
+  }
+
+  @Test
   void aSecondReplicaNamesTheLeaderThenTakesOverWithGraceAndRepeatsNothing() throws Exception {
     ManualClock clock = new ManualClock(Instant.parse("2026-03-01T00:00:00Z"));
     WatchdogService a = start("wd-a", clock);
