@@ -100,65 +100,13 @@ public final class WatchdogIntakeBench implements Callable<Integer> {
       ReportLoad load1 = new ReportLoad(machines, "127.0.0.1", port, changeRate, seed);
       ReportLoad.Target viaService = new ServiceReports(tokens);
 
-      // fleet rate: warm-up, then measured
-      long start = System.nanoTime();
-      long from = start + TimeUnit.SECONDS.toNanos(warm);
-      long end = from + TimeUnit.SECONDS.toNanos(seconds);
       Meter meter = new Meter(base, service.toHandle(), dmProc);
-      CompletableFuture<Meter.Reading> before = CompletableFuture.supplyAsync(() -> meter.readAt(from));
-      ReportLoad.Result fleet = load1.run(viaService, connections, intervalNanos, from, end);
-      Meter.Reading r0 = before.join();
-      if (timeline) {
-        for (int sec = 0; sec < fleet.perSecond().length; sec++) {
-          System.out.printf("  t=%3d s%s answers %6d, longest %6d ms%n", sec, sec < warm ? " (warm-up)" : "",
-              fleet.perSecond()[sec][0], fleet.perSecond()[sec][1]);
-        }
-      }
-      Meter.Reading r1 = meter.read();
-      double wall = (r1.nanos() - r0.nanos()) / 1e9;
-      double rate = fleet.ok() / (double) seconds;
-      Histogram h = fleet.latency();
-      System.out.printf("fleet rate: %,.0f reports/s accepted (%d other answers, %d failures%s); "
-          + "p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", rate, fleet.other(), fleet.errors(),
-          fleet.lastError() == null ? "" : "; last: " + fleet.lastError(), ms(h, 50), ms(h, 99), h.getMaxValue() / 1e6);
-      System.out.printf("  CPU: service %.2f cores, DM %.2f, load generator %.2f; to the DM: %.1f commands/s "
-          + "carrying %.1f verdicts/s (%d status flips sent)%n", r1.cpu(r0, Meter.SERVICE, wall),
-          r1.cpu(r0, Meter.DM, wall), r1.cpu(r0, Meter.SELF, wall),
-          (r1.commands() - r0.commands()) / wall, (r1.verdicts() - r0.verdicts()) / wall, fleet.changes());
-
-      ReportLoad.Result sat = null;
-      Meter.Reading s0 = null;
-      Meter.Reading s1 = null;
-      if (saturateSeconds > 0) {
-        s0 = meter.read();
-        long sFrom = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        sat = load1.run(viaService, connections, 0, sFrom, sFrom + TimeUnit.SECONDS.toNanos(saturateSeconds));
-        s1 = meter.read();
-        System.out.printf("capacity (closed loop): %,.0f reports/s, p99 %.1f ms, service CPU %.2f cores%n",
-            sat.ok() / (double) saturateSeconds, ms(sat.latency(), 99),
-            s1.cpu(s0, Meter.SERVICE, (s1.nanos() - s0.nanos()) / 1e9));
-      }
+      Run fleet = atFleetRate(load1, viaService, meter, intervalNanos, warm);
+      Run sat = saturateSeconds > 0 ? saturate(load1, viaService, meter) : null;
       service.destroy();
       service.waitFor(15, TimeUnit.SECONDS);
-
-      ReportLoad.Result base0 = null;
-      Meter.Reading b0 = null;
-      Meter.Reading b1 = null;
-      if (baselineSeconds > 0) {
-        URI api = URI.create(dm.apiUrls().get(0));
-        ReportLoad direct = new ReportLoad(machines, api.getHost(), api.getPort(), changeRate, seed + 1);
-        Meter dmOnly = new Meter(null, null, dmProc);
-        b0 = dmOnly.read();
-        long bFrom = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-        base0 = direct.run(new DirectReports("Bearer " + dm.token()), connections, 0, bFrom,
-            bFrom + TimeUnit.SECONDS.toNanos(baselineSeconds));
-        b1 = dmOnly.read();
-        System.out.printf("baseline, straight to the DM (closed loop, one ReportWatchdogs per report): "
-            + "%,.0f reports/s (%d refused, %d failures), p99 %.1f ms, DM CPU %.2f cores%n",
-            base0.ok() / (double) baselineSeconds, base0.other(), base0.errors(), ms(base0.latency(), 99),
-            b1.cpu(b0, Meter.DM, (b1.nanos() - b0.nanos()) / 1e9));
-      }
-      report(offered, warm, load, fleet, rate, r0, r1, wall, sat, s0, s1, base0, b0, b1);
+      Run direct = baselineSeconds > 0 ? baseline(dm, dmProc) : null;
+      report(offered, warm, load, fleet, sat, direct);
     } finally {
       if (service != null) {
         service.destroyForcibly();
@@ -168,38 +116,116 @@ public final class WatchdogIntakeBench implements Callable<Integer> {
     return 0;
   }
 
-  private void report(double offered, int warm, double load, ReportLoad.Result fleet, double rate,
-      Meter.Reading r0, Meter.Reading r1, double wall, ReportLoad.Result sat, Meter.Reading s0,
-      Meter.Reading s1, ReportLoad.Result base, Meter.Reading b0, Meter.Reading b1) throws Exception {
-    Histogram h = fleet.latency();
-    double satRate = sat == null ? 0 : sat.ok() / (double) saturateSeconds;
-    double baseRate = base == null ? 0 : base.ok() / (double) baselineSeconds;
+  /**
+   * A closed-loop run and the meter readings around it.
+   *
+   * @param result what the load generator saw
+   * @param before reading before
+   * @param after reading after
+   * @param seconds measured seconds
+   */
+  private record Run(ReportLoad.Result result, Meter.Reading before, Meter.Reading after, int seconds) {
+    double rate() {
+      return result.ok() / (double) seconds;
+    }
+
+    double cpu(int which) {
+      return after.cpu(before, which, wall());
+    }
+
+    double wall() {
+      return (after.nanos() - before.nanos()) / 1e9;
+    }
+
+    double perSecond(long count) {
+      return count / wall();
+    }
+  }
+
+  /** The fleet's own rate: every machine once per interval; warm-up, then measured. */
+  private Run atFleetRate(ReportLoad load, ReportLoad.Target target, Meter meter, long intervalNanos,
+      int warm) throws InterruptedException {
+    long from = System.nanoTime() + TimeUnit.SECONDS.toNanos(warm);
+    long end = from + TimeUnit.SECONDS.toNanos(seconds);
+    CompletableFuture<Meter.Reading> before = CompletableFuture.supplyAsync(() -> meter.readAt(from));
+    ReportLoad.Result r = load.run(target, connections, intervalNanos, from, end);
+    Run run = new Run(r, before.join(), meter.read(), seconds);
+    if (timeline) {
+      for (int sec = 0; sec < r.perSecond().length; sec++) {
+        System.out.printf("  t=%3d s%s answers %6d, longest %6d ms%n", sec, sec < warm ? " (warm-up)" : "",
+            r.perSecond()[sec][0], r.perSecond()[sec][1]);
+      }
+    }
+    Histogram h = r.latency();
+    System.out.printf("fleet rate: %,.0f reports/s accepted (%d other answers, %d failures%s); "
+        + "p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", run.rate(), r.other(), r.errors(),
+        r.lastError() == null ? "" : "; last: " + r.lastError(), ms(h, 50), ms(h, 99), h.getMaxValue() / 1e6);
+    System.out.printf("  CPU: service %.2f cores, DM %.2f, load generator %.2f; to the DM: %.1f commands/s "
+        + "carrying %.1f verdicts/s (%d status flips sent)%n", run.cpu(Meter.SERVICE), run.cpu(Meter.DM),
+        run.cpu(Meter.SELF), run.perSecond(run.after().commands() - run.before().commands()),
+        run.perSecond(run.after().verdicts() - run.before().verdicts()), r.changes());
+    return run;
+  }
+
+  /** The service's capacity: the same connections in a closed loop. */
+  private Run saturate(ReportLoad load, ReportLoad.Target target, Meter meter) throws InterruptedException {
+    Meter.Reading s0 = meter.read();
+    long from = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    ReportLoad.Result r = load.run(target, connections, 0, from, from + TimeUnit.SECONDS.toNanos(saturateSeconds));
+    Run run = new Run(r, s0, meter.read(), saturateSeconds);
+    System.out.printf("capacity (closed loop): %,.0f reports/s, p99 %.1f ms, service CPU %.2f cores%n",
+        run.rate(), ms(r.latency(), 99), run.cpu(Meter.SERVICE));
+    return run;
+  }
+
+  /** The baseline: the same reports straight to the DM, one ReportWatchdogs each, closed loop. */
+  private Run baseline(ProcessCluster dm, ProcessHandle dmProc) throws InterruptedException {
+    URI api = URI.create(dm.apiUrls().get(0));
+    ReportLoad direct = new ReportLoad(machines, api.getHost(), api.getPort(), changeRate, seed + 1);
+    Meter dmOnly = new Meter(null, null, dmProc);
+    Meter.Reading b0 = dmOnly.read();
+    long from = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+    ReportLoad.Result r = direct.run(new DirectReports("Bearer " + dm.token()), connections, 0, from,
+        from + TimeUnit.SECONDS.toNanos(baselineSeconds));
+    Run run = new Run(r, b0, dmOnly.read(), baselineSeconds);
+    System.out.printf("baseline, straight to the DM (closed loop, one ReportWatchdogs per report): "
+        + "%,.0f reports/s (%d refused, %d failures), p99 %.1f ms, DM CPU %.2f cores%n",
+        run.rate(), r.other(), r.errors(), ms(r.latency(), 99), run.cpu(Meter.DM));
+    return run;
+  }
+
+  private void report(double offered, int warm, double load, Run fleet, Run sat, Run base)
+      throws Exception {
+    Histogram h = fleet.result().latency();
+    double rate = fleet.rate();
+    double commands = fleet.perSecond(fleet.after().commands() - fleet.before().commands());
+    double satRate = sat == null ? 0 : sat.rate();
+    double baseRate = base == null ? 0 : base.rate();
     boolean floor = rate >= 10_000 && ms(h, 99) <= 50;
     Report rep = new Report("watchdog-intake").put("machines", machines).put("interval", interval)
         .put("connections", connections).put("change_percent", changeRate * 100).put("seconds", seconds)
         .put("warmup_s", warm).put("loadavg_before", load)
         .put("offered_reports_per_s", offered).put("reports_per_s", rate)
-        .put("non_200", fleet.other()).put("failed", fleet.errors())
+        .put("non_200", fleet.result().other()).put("failed", fleet.result().errors())
         .put("p50_ms", ms(h, 50)).put("p99_ms", ms(h, 99)).put("max_ms", h.getMaxValue() / 1e6)
-        .put("service_cpu_cores", r1.cpu(r0, Meter.SERVICE, wall))
-        .put("dm_cpu_cores", r1.cpu(r0, Meter.DM, wall))
-        .put("loadgen_cpu_cores", r1.cpu(r0, Meter.SELF, wall))
-        .put("status_flips_sent", fleet.changes())
-        .put("dm_commands_per_s", (r1.commands() - r0.commands()) / wall)
-        .put("verdicts_forwarded_per_s", (r1.verdicts() - r0.verdicts()) / wall);
+        .put("service_cpu_cores", fleet.cpu(Meter.SERVICE))
+        .put("dm_cpu_cores", fleet.cpu(Meter.DM))
+        .put("loadgen_cpu_cores", fleet.cpu(Meter.SELF))
+        .put("status_flips_sent", fleet.result().changes())
+        .put("dm_commands_per_s", commands)
+        .put("verdicts_forwarded_per_s", fleet.perSecond(fleet.after().verdicts() - fleet.before().verdicts()));
     if (sat != null) {
-      rep.put("saturated_reports_per_s", satRate).put("saturated_p99_ms", ms(sat.latency(), 99))
-          .put("saturated_service_cpu_cores", s1.cpu(s0, Meter.SERVICE, (s1.nanos() - s0.nanos()) / 1e9));
+      rep.put("saturated_reports_per_s", satRate).put("saturated_p99_ms", ms(sat.result().latency(), 99))
+          .put("saturated_service_cpu_cores", sat.cpu(Meter.SERVICE));
     }
     if (base != null) {
       rep.put("baseline", "the same reports straight to the DM, one ReportWatchdogs command per report, "
               + "closed loop over the same connections")
-          .put("baseline_reports_per_s", baseRate).put("baseline_p99_ms", ms(base.latency(), 99))
-          .put("baseline_refused", base.other()).put("baseline_failed", base.errors())
-          .put("baseline_dm_cpu_cores", b1.cpu(b0, Meter.DM, (b1.nanos() - b0.nanos()) / 1e9))
+          .put("baseline_reports_per_s", baseRate).put("baseline_p99_ms", ms(base.result().latency(), 99))
+          .put("baseline_refused", base.result().other()).put("baseline_failed", base.result().errors())
+          .put("baseline_dm_cpu_cores", base.cpu(Meter.DM))
           .put("ratio_vs_baseline", baseRate == 0 ? 0 : (sat != null ? satRate : rate) / baseRate)
-          .put("dm_commands_per_1000_reports", rate == 0 ? 0
-              : (r1.commands() - r0.commands()) / wall / rate * 1000)
+          .put("dm_commands_per_1000_reports", rate == 0 ? 0 : commands / rate * 1000)
           .put("baseline_dm_commands_per_1000_reports", 1000);
     }
     rep.put("floor", "10000 reports/s with p99 <= 50 ms").put("meets_floor", floor)
