@@ -121,8 +121,8 @@ final class ReportLoad {
             for (int i = c; i < machines; i += connections) {
               long due = interval == 0 ? System.nanoTime()
                   : start + cycle * interval + (long) i * interval / machines;
-              if (due >= end || System.nanoTime() >= end) {
-                return;
+              if (due >= end) {
+                return; // a late connection still sends everything due before the end
               }
               long wait = due - System.nanoTime();
               if (wait > 0) {
