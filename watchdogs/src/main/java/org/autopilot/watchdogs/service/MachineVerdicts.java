@@ -90,9 +90,13 @@ final class MachineVerdicts {
     }
   }
 
-  /** Whether a missing report means anything: it reported this term, or is in service. */
+  /**
+   * Whether a missing report means anything: it reported this term or is in service, and is not
+   * out of service for good (Replace, Decommissioned: waiting for a human, silence expected).
+   */
   boolean watchedForHeartbeat() {
-    return known && (reported || state == LifecycleState.HEALTHY || state == LifecycleState.PROBATION);
+    return known && state != LifecycleState.REPLACE && state != LifecycleState.DECOMMISSIONED
+        && (reported || state == LifecycleState.HEALTHY || state == LifecycleState.PROBATION);
   }
 
   /** Whether the outside probe looks at it. */

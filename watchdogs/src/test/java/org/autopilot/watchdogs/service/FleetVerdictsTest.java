@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import org.autopilot.devicemanager.command.ReportWatchdogs.Verdict;
 import org.autopilot.devicemanager.model.Health;
+import org.autopilot.devicemanager.model.LifecycleState;
 import org.autopilot.devicemanager.model.Machine;
 import org.autopilot.devicemanager.model.MachineFacts;
 import org.autopilot.devicemanager.model.MachineId;
@@ -84,6 +85,13 @@ class FleetVerdictsTest {
     assertThat(sendAll()).containsExactly(v("heartbeat", Health.ERROR, "no report for 631s (timeout 30s)", 16));
     report(v("disk", Health.OK, "", 2));
     assertThat(sendAll()).containsExactly(v("heartbeat", Health.OK, "reporting again", 1));
+
+    Machine replaced = Machine.discovered(m1, "127.0.0.1:22", "SHA256:x", "web", null, null,
+        MachineFacts.UNKNOWN, Instant.EPOCH, 1).withState(LifecycleState.REPLACE, Instant.EPOCH, 9, "rma");
+    fleet.learn(replaced);
+    clock.advance(Duration.ofSeconds(60));
+    fleet.sweepHeartbeats();
+    assertThat(sendAll()).as("out of service for good: silence expected").isEmpty();
   }
 
   @Test
