@@ -74,14 +74,14 @@ public final class WatchdogService implements AutoCloseable {
     this.config = config;
     this.clock = clock;
     this.dm = new DmClient(config.dmUrls(), config.dmToken(), new Random(), Duration.ofSeconds(10), 3);
-    this.intake = new ReportIntake(this, new MachineTokens(config.machineSecret()))
-        .start(config.host(), config.port());
-    this.url = config.advertise() != null ? config.advertise()
-        : "http://" + config.host() + ":" + intake.port();
-    this.lease = new LeaseKeeper(dm, LEASE, config.id() + "@" + url, config.leaseTtl(), clock);
     String cause = "watchdog service " + config.id();
     this.forwarder = new VerdictForwarder(dm, cause);
     this.follower = new FleetFollower(dm, cause);
+    this.intake = new ReportIntake(this, new MachineTokens(config.machineSecret()));
+    intake.start(config.host(), config.port()); // until it leads, it answers 503
+    this.url = config.advertise() != null ? config.advertise()
+        : "http://" + config.host() + ":" + intake.port();
+    this.lease = new LeaseKeeper(dm, LEASE, config.id() + "@" + url, config.leaseTtl(), clock);
     this.prober = config.probeInterval() == null ? null : new SshProber(
         config.sshKey() == null ? null : loadKey(config.sshKey()), config.sshUser(),
         config.probeTimeout(), config.probeConcurrency());
