@@ -91,6 +91,12 @@ final class ProcessCluster implements AutoCloseable {
     live.put(id, pb.start());
   }
 
+  /** The running process of a replica, if it runs (e.g. to read its CPU time). */
+  Optional<ProcessHandle> handle(String id) {
+    Process p = live.get(id);
+    return p == null ? Optional.empty() : Optional.of(p.toHandle());
+  }
+
   /** Crashes a replica: SIGKILL, no shutdown hook, no snapshot on stop. */
   void kill(String id) throws InterruptedException {
     Process p = live.remove(id);

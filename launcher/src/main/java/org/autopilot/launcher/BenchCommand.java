@@ -6,13 +6,15 @@ import org.autopilot.bench.DmWatchBench;
 import org.autopilot.bench.RepairLatencyBench;
 import org.autopilot.bench.RolloutBench;
 import org.autopilot.bench.FilesyncFanoutBench;
+import org.autopilot.bench.WatchdogIntakeBench;
 import picocli.CommandLine.Command;
 
 /** {@code autopilot bench NAME}: benchmarks (never part of the test suite). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Runs a benchmark; the last line printed is one JSON object with its figures.",
     subcommands = {DmCommitBench.class, DmFailoverBench.class, DmWatchBench.class,
-        FilesyncFanoutBench.class, RolloutBench.class, RepairLatencyBench.class})
+        FilesyncFanoutBench.class, RolloutBench.class, RepairLatencyBench.class,
+        WatchdogIntakeBench.class})
 final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
