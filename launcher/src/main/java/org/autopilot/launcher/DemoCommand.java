@@ -35,6 +35,12 @@ import org.autopilot.fleetsim.AppManagerAgent;
 import org.autopilot.fleetsim.SimulatedMachine;
 import org.autopilot.fleetsim.OperatorKey;
 import org.autopilot.fleetsim.SimulatedFleet;
+import org.autopilot.devicemanager.command.SetHealthPolicy;
+import org.autopilot.devicemanager.model.HealthPolicy;
+import org.autopilot.repair.RepairConfig;
+import org.autopilot.repair.RepairService;
+import org.autopilot.watchdogs.service.WatchdogService;
+import org.autopilot.watchdogs.service.WatchdogServiceConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -98,12 +104,25 @@ final class DemoCommand implements Callable<Integer> {
         new IllegalStateException("no DM leader elected within 30 s"));
     DmClient client = new DmClient(cluster.apiUrls(), cluster.token(Role.ADMIN));
     List<DmCommand> setup = List.of(
-        new DefineMachineType("web", null, "demo setup"),
-        new DefineMachineType("db", null, "demo setup"),
+        new DefineMachineType("web", "demo-os-1", "demo setup"),
+        new DefineMachineType("db", "demo-os-1", "demo setup"),
         new DefineScaleUnit("su-1", "demo setup"),
         new DefineScaleUnit("su-2", "demo setup"));
     client.sendAll(setup);
     registerFleet(client, fleet);
+    client.sendAll(List.of(
+        new SetHealthPolicy("default", new HealthPolicy(3, "20s", "15s", "30s", "5m", "24h", null,
+            null, null, null), "demo: quick to confirm and to trust again, so repairs show within a minute"),
+        new SetHealthPolicy("db", new HealthPolicy(3, "20s", "15s", "30s", "5m", "24h", null, null,
+            List.of(new HealthPolicy.Window("0 0/5 * * * ?", "2m")), null),
+            "demo: database machines are repaired only in a 2-minute window every 5 minutes")));
+    WatchdogService watchdogService = WatchdogService.start(WatchdogServiceConfig.of("watchdog-1",
+        "127.0.0.1", basePort + 401, cluster.apiUrls(), cluster.token(Role.SATELLITE),
+        cluster.machineSecret()).withProbeLogin("root", keyFile), InstantSource.system());
+    Runtime.getRuntime().addShutdownHook(new Thread(watchdogService::close, "watchdog-service-shutdown"));
+    RepairService repairService = RepairService.start(RepairConfig.of("repair-1", cluster.apiUrls(),
+        cluster.token(Role.SATELLITE), keyFile), InstantSource.system());
+    Runtime.getRuntime().addShutdownHook(new Thread(repairService::close, "repair-service-shutdown"));
     Path examples = findExamples();
     Path repo = null;
     if (examples != null) {
@@ -150,8 +169,14 @@ final class DemoCommand implements Callable<Integer> {
     } else {
       System.out.println("Manifests: manifests/examples not found here; run from the checkout.");
     }
+    System.out.println("Watchdog service: http://127.0.0.1:" + (basePort + 401) + "/api/v1/status"
+        + "  (heartbeats, SSH probes; only changes reach the DM)");
+    System.out.println("Repair service: repair-1 (reboot/reimage/replace over SSH; policy: "
+        + "./autopilot repair policy show)");
+    System.out.println("Try:  ./autopilot fleet inject sim-04 HUNG_AGENT   then   ./autopilot repair log --follow");
+    System.out.println("      ./autopilot repair queue     ./autopilot machines list --health Error");
     System.out.println("Not built yet: discovery (the demo registers its machines itself), "
-        + "repair, watchdogs, Cockpit (see README).");
+        + "Cockpit (see README).");
     System.out.println("Ctrl-C stops everything; the data stays in " + data + "/.");
     System.out.flush();
     if (exitAfter > 0) {

@@ -141,6 +141,11 @@ public final class LocalCluster implements AutoCloseable {
     new ArrayList<>(live.keySet()).forEach(this::kill);
   }
 
+  /** The secret (hex) from which machine tokens are derived, for services that check them. */
+  public String machineSecret() {
+    return machineSecret;
+  }
+
   /** The token of simulated or real machine {@code id} (a {@link Role#MACHINE} principal). */
   public String machineToken(String id) {
     return TokenAuthenticator.machineToken(java.util.HexFormat.of().parseHex(machineSecret), id);
