@@ -22,6 +22,8 @@ import java.util.List;
  * @param crashLoopWindow the window for {@code crashLoopRestarts}
  * @param peerPort port on which this machine serves what it holds to other machines (peer
  *     fetching through the deployment servers' tracker); 0 = any free port, -1 = off
+ * @param watchdogs how the watchdogs run and where their reports go; never null, its paths
+ *     resolved against {@code home}
  */
 public record AgentConfig(
     String machineId,
@@ -36,7 +38,8 @@ public record AgentConfig(
     Duration stableAfter,
     int crashLoopRestarts,
     Duration crashLoopWindow,
-    int peerPort) {
+    int peerPort,
+    WatchdogConfig watchdogs) {
 
   /** Validates. */
   public AgentConfig {
@@ -47,6 +50,7 @@ public record AgentConfig(
     if (crashLoopRestarts < 1) {
       throw new IllegalArgumentException("crashLoopRestarts must be at least 1");
     }
+    watchdogs = (watchdogs == null ? WatchdogConfig.DEFAULTS : watchdogs).under(home);
   }
 
   /** Defaults for everything but identity and addresses. */
@@ -54,14 +58,16 @@ public record AgentConfig(
       List<URI> sources) {
     return new AgentConfig(machineId, dmUrls, dmToken, home, sources, 0, Duration.ofSeconds(30),
         Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(10), 5,
-        Duration.ofMinutes(2), -1);
+        Duration.ofMinutes(2), -1, null);
   }
 
   /**
    * Reads {@code agent.yaml} strictly (unknown keys refused; durations like {@code 30s}):
    * {@code machineId, dmUrls, dmToken | dmTokenFile, home, sources, downlinkBytesPerSecond,
    * watchWait, restartBackoff, maxRestartBackoff, stableAfter, crashLoopRestarts,
-   * crashLoopWindow, peerPort}. Relative paths are resolved against the file's directory.
+   * crashLoopWindow, peerPort, watchdogs: {dir, interval, scriptTimeout, diskPath, report,
+   * diskWarnPercent, diskErrorPercent, memoryWarnPercent, memoryErrorPercent, manifestRehash}}.
+   * Relative paths are resolved against the file's directory.
    */
   public static AgentConfig load(Path file) throws java.io.IOException {
     org.yaml.snakeyaml.LoaderOptions limits = new org.yaml.snakeyaml.LoaderOptions();
@@ -96,7 +102,7 @@ public record AgentConfig(
           dur(f.stableAfter, "stableAfter", d.stableAfter),
           f.crashLoopRestarts == null ? d.crashLoopRestarts : f.crashLoopRestarts,
           dur(f.crashLoopWindow, "crashLoopWindow", d.crashLoopWindow),
-          f.peerPort == null ? -1 : f.peerPort);
+          f.peerPort == null ? -1 : f.peerPort, watchdogs(f.watchdogs, base));
     } catch (IllegalArgumentException e) {
       throw new java.io.IOException(file + ": " + e.getMessage(), e);
     }
@@ -106,29 +112,61 @@ public record AgentConfig(
     return text == null ? dflt : org.autopilot.manifests.Durations.parse(text, key);
   }
 
+  private static WatchdogConfig watchdogs(Watchdogs w, Path base) {
+    WatchdogConfig d = WatchdogConfig.DEFAULTS;
+    if (w == null) {
+      return d;
+    }
+    return new WatchdogConfig(w.dir == null ? null : base.resolve(w.dir),
+        dur(w.interval, "watchdogs.interval", d.interval()),
+        dur(w.scriptTimeout, "watchdogs.scriptTimeout", d.scriptTimeout()),
+        w.diskPath == null ? null : base.resolve(w.diskPath),
+        w.report == null ? List.of() : w.report.stream().map(URI::create).toList(),
+        new org.autopilot.watchdogs.builtin.Thresholds(
+            w.diskWarnPercent == null ? d.disk().warnBelow() : w.diskWarnPercent,
+            w.diskErrorPercent == null ? d.disk().errorBelow() : w.diskErrorPercent),
+        new org.autopilot.watchdogs.builtin.Thresholds(
+            w.memoryWarnPercent == null ? d.memory().warnBelow() : w.memoryWarnPercent,
+            w.memoryErrorPercent == null ? d.memory().errorBelow() : w.memoryErrorPercent),
+        dur(w.manifestRehash, "watchdogs.manifestRehash", d.manifestRehash()));
+  }
+
   /** The file form of the configuration. */
   private record File(String machineId, List<String> dmUrls, String dmToken, String dmTokenFile,
       String home, List<String> sources, Long downlinkBytesPerSecond, String watchWait,
       String restartBackoff, String maxRestartBackoff, String stableAfter,
-      Integer crashLoopRestarts, String crashLoopWindow, Integer peerPort) {}
+      Integer crashLoopRestarts, String crashLoopWindow, Integer peerPort, Watchdogs watchdogs) {}
+
+  /** The file form of the {@code watchdogs:} section. */
+  private record Watchdogs(String dir, String interval, String scriptTimeout, String diskPath,
+      List<String> report, Double diskWarnPercent, Double diskErrorPercent,
+      Double memoryWarnPercent, Double memoryErrorPercent, String manifestRehash) {}
 
   /** A copy with different restart timing (tests and the demo use short ones). */
   public AgentConfig withRestartTiming(Duration backoff, Duration maxBackoff, Duration stable) {
     return new AgentConfig(machineId, dmUrls, dmToken, home, sources, downlinkBytesPerSecond,
-        watchWait, backoff, maxBackoff, stable, crashLoopRestarts, crashLoopWindow, peerPort);
+        watchWait, backoff, maxBackoff, stable, crashLoopRestarts, crashLoopWindow, peerPort,
+        watchdogs);
   }
 
   /** A copy with a different watch wait. */
   public AgentConfig withWatchWait(Duration wait) {
     return new AgentConfig(machineId, dmUrls, dmToken, home, sources, downlinkBytesPerSecond,
         wait, restartBackoff, maxRestartBackoff, stableAfter, crashLoopRestarts, crashLoopWindow,
-        peerPort);
+        peerPort, watchdogs);
   }
 
   /** A copy serving peers on {@code port} (0 = any free one, -1 = off). */
   public AgentConfig withPeerPort(int port) {
     return new AgentConfig(machineId, dmUrls, dmToken, home, sources, downlinkBytesPerSecond,
         watchWait, restartBackoff, maxRestartBackoff, stableAfter, crashLoopRestarts,
-        crashLoopWindow, port);
+        crashLoopWindow, port, watchdogs);
+  }
+
+  /** A copy with other watchdog settings (paths not given resolve against {@code home}). */
+  public AgentConfig withWatchdogs(WatchdogConfig w) {
+    return new AgentConfig(machineId, dmUrls, dmToken, home, sources, downlinkBytesPerSecond,
+        watchWait, restartBackoff, maxRestartBackoff, stableAfter, crashLoopRestarts,
+        crashLoopWindow, peerPort, w);
   }
 }

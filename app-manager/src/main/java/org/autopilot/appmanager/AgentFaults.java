@@ -4,7 +4,8 @@ import java.io.IOException;
 
 /**
  * What a simulated machine does to its agent when faults are injected; a real host uses
- * {@link #NONE}. Consulted before every network call and every reconcile step.
+ * {@link #NONE}. Consulted before every network call, every reconcile step and every watchdog
+ * round and report.
  */
 public interface AgentFaults {
   /** True while the agent should do nothing at all (a hung daemon). */
@@ -12,6 +13,11 @@ public interface AgentFaults {
 
   /** Called before each network call: throws when the network is dead, sleeps when slow. */
   void network() throws IOException;
+
+  /** True while the agent's watchdog reports (its heartbeat) are dropped before they leave. */
+  default boolean lostHeartbeat() {
+    return false;
+  }
 
   /** No faults: a real host. */
   AgentFaults NONE = new AgentFaults() {

@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.autopilot.devicemanager.client.DmClient;
 import org.autopilot.devicemanager.command.ReportSoftware;
@@ -36,6 +37,8 @@ import org.autopilot.filesync.ContentStore;
 import org.autopilot.manifests.AppSpec;
 import org.autopilot.manifests.Manifest;
 import org.autopilot.manifests.ManifestRef;
+import org.autopilot.watchdogs.Watchdog;
+import org.autopilot.watchdogs.WatchdogRound;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,13 +63,16 @@ public final class AppManager implements AutoCloseable {
   private final BlobServer peer;
   private final SwarmFetcher swarm;
   private final ScheduledExecutorService timers;
+  private final AgentWatchdogs watchdogs;
   private final Semaphore wake = new Semaphore(0);
   private final AtomicReference<MachineSoftware> desired = new AtomicReference<>();
   private final Map<ManifestRef, Failure> failures = new HashMap<>();
   private final List<Thread> threads = new ArrayList<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean running = true;
   private volatile List<AppSupervisor> apps = List.of();
   private volatile ManifestRef current;
+  private volatile ManifestRef switchingTo;
   private volatile String lastError = "";
   private ReportSoftware lastReport;
   private int kicks;
@@ -110,6 +116,7 @@ public final class AppManager implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    this.watchdogs = new AgentWatchdogs(config, dm, local, () -> current, this::appsView, clock, faults);
   }
 
   /** Adopts or restarts the apps of the manifest that ran before, then follows the DM. */
@@ -124,14 +131,19 @@ public final class AppManager implements AutoCloseable {
     }
     threads.add(daemon("watch", this::watchLoop));
     threads.add(daemon("reconcile", this::reconcileLoop));
+    watchdogs.start(() -> running && !faults.hung());
     return this;
   }
 
-  /** Stops the daemon; the apps keep running (as when the daemon itself restarts). */
+  /** Stops the daemon (once; later calls do nothing); the apps keep running, as when it restarts. */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     running = false;
     wake.release();
+    watchdogs.close();
     threads.forEach(Thread::interrupt);
     dm.close();
     for (Thread t : threads) {
@@ -182,6 +194,19 @@ public final class AppManager implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * Adds a watchdog to every round from the next one on (besides {@code disk}, {@code memory},
+   * {@code manifest}, {@code apps}, {@code heartbeat} and the scripts); its name must be new.
+   */
+  public void registerWatchdog(Watchdog w) {
+    watchdogs.register(w);
+  }
+
+  /** The latest round of watchdog verdicts, or null before the first. */
+  public WatchdogRound lastWatchdogRound() {
+    return watchdogs.last();
   }
 
   /** The manifest whose apps run, if any. */
@@ -317,12 +342,22 @@ public final class AppManager implements AutoCloseable {
   /** Stop old, switch, start new. */
   private void switchTo(ManifestRef next) throws IOException {
     LOG.info("{}: switching {} -> {}", id, current, next);
-    List<AppSupervisor> old = apps;
-    old.forEach(AppSupervisor::stop);
-    local.setCurrent(next);
-    current = next;
-    apps = supervisors(next);
-    apps.forEach(AppSupervisor::startOrAdopt);
+    switchingTo = next;
+    try {
+      List<AppSupervisor> old = apps;
+      old.forEach(AppSupervisor::stop);
+      local.setCurrent(next);
+      current = next;
+      apps = supervisors(next);
+      apps.forEach(AppSupervisor::startOrAdopt);
+    } finally {
+      switchingTo = null;
+    }
+  }
+
+  private AppsWatchdog.View appsView() {
+    return new AppsWatchdog.View(current, switchingTo,
+        apps.stream().map(AppSupervisor::status).toList());
   }
 
   private List<AppSupervisor> supervisors(ManifestRef ref) throws IOException {

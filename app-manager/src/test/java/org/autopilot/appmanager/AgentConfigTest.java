@@ -33,6 +33,70 @@ class AgentConfigTest {
   }
 
   @Test
+  void watchdogSettingsHaveDefaultsUnderHomeAndCanBeSet() throws Exception {
+    Path plain = Files.writeString(dir.resolve("plain.yaml"), """
+        machineId: h1
+        dmUrls: [http://10.0.0.1:7101/api/v1]
+        dmToken: t
+        home: state
+        """);
+    WatchdogConfig d = AgentConfig.load(plain).watchdogs();
+    assertThat(d.dir()).isEqualTo(dir.resolve("state/watchdogs"));
+    assertThat(d.diskPath()).isEqualTo(dir.resolve("state"));
+    assertThat(d.interval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(d.scriptTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(d.manifestRehash()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(d.report()).isEmpty();
+    assertThat(d.disk().warnBelow()).isEqualTo(10);
+    assertThat(d.memory().errorBelow()).isEqualTo(5);
+
+    Path set = Files.writeString(dir.resolve("set.yaml"), """
+        machineId: h1
+        dmUrls: [http://10.0.0.1:7101/api/v1]
+        dmToken: t
+        home: state
+        watchdogs:
+          dir: /etc/autopilot/watchdogs
+          interval: 10s
+          scriptTimeout: 3s
+          diskPath: /var
+          report: [http://10.0.0.20:7501, http://10.0.0.21:7501]
+          diskWarnPercent: 20
+          diskErrorPercent: 2.5
+          memoryWarnPercent: 15
+          memoryErrorPercent: 3
+          manifestRehash: 5m
+        """);
+    WatchdogConfig w = AgentConfig.load(set).watchdogs();
+    assertThat(w.dir()).isEqualTo(Path.of("/etc/autopilot/watchdogs"));
+    assertThat(w.diskPath()).isEqualTo(Path.of("/var"));
+    assertThat(w.interval()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(w.scriptTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(w.report()).containsExactly(URI.create("http://10.0.0.20:7501"), URI.create("http://10.0.0.21:7501"));
+    assertThat(w.disk()).isEqualTo(new org.autopilot.watchdogs.builtin.Thresholds(20, 2.5));
+    assertThat(w.memory()).isEqualTo(new org.autopilot.watchdogs.builtin.Thresholds(15, 3));
+    assertThat(w.manifestRehash()).isEqualTo(Duration.ofMinutes(5));
+
+    Path typo = Files.writeString(dir.resolve("typo.yaml"), """
+        machineId: h1
+        dmUrls: [http://10.0.0.1:7101/api/v1]
+        dmToken: t
+        home: state
+        watchdogs: {intervall: 10s}
+        """);
+    assertThatThrownBy(() -> AgentConfig.load(typo)).hasMessageContaining("typo.yaml")
+        .hasMessageContaining("intervall");
+    Path inverted = Files.writeString(dir.resolve("inverted.yaml"), """
+        machineId: h1
+        dmUrls: [http://10.0.0.1:7101/api/v1]
+        dmToken: t
+        home: state
+        watchdogs: {diskWarnPercent: 5, diskErrorPercent: 10}
+        """);
+    assertThatThrownBy(() -> AgentConfig.load(inverted)).hasMessageContaining("thresholds need");
+  }
+
+  @Test
   void mistakesNameTheFileAndTheKey() throws Exception {
     Path f = Files.writeString(dir.resolve("agent.yaml"), "machineId: h1\ndmUrl: x\n");
     assertThatThrownBy(() -> AgentConfig.load(f)).hasMessageContaining("agent.yaml")

@@ -3,20 +3,16 @@ package org.autopilot.appmanager;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.List;
 import java.util.Random;
-import org.autopilot.devicemanager.api.Role;
 import org.autopilot.devicemanager.client.DmClient;
 import org.autopilot.devicemanager.command.*;
 import org.autopilot.devicemanager.model.AppStatus;
 import org.autopilot.devicemanager.model.Machine;
-import org.autopilot.devicemanager.model.MachineFacts;
 import org.autopilot.devicemanager.model.MachineId;
 import org.autopilot.devicemanager.server.LocalCluster;
 import org.autopilot.filesync.BlobServer;
@@ -39,68 +35,44 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AppManagerTest {
   static final Duration LIMIT = Duration.ofSeconds(30);
+  static final ManifestRef V1 = AgentFixture.V1;
+  static final ManifestRef V2 = AgentFixture.V2;
+  static final ManifestRef V3 = AgentFixture.V3;
+  AgentFixture fx;
   LocalCluster cluster;
   DmClient admin;
   ContentStore seedStore;
   BlobServer seed;
   Path dir;
-  int machines;
   AppManager agent;
 
   @BeforeAll
   void boot(@TempDir Path tmp) throws Exception {
+    fx = new AgentFixture(tmp);
     dir = tmp;
-    cluster = LocalCluster.create(tmp.resolve("dm"), 1, 0, InstantSource.system()).start();
-    cluster.leader(10_000).orElseThrow();
-    admin = new DmClient(cluster.apiUrls(), cluster.token(Role.ADMIN), new Random(1),
-        Duration.ofSeconds(10), 3);
-    admin.sendAll(List.of(new DefineMachineType("web", null, "setup"),
-        new DefineScaleUnit("su-1", "setup")));
-    seedStore = new ContentStore(tmp.resolve("seed"));
-    seed = new BlobServer(seedStore, 0, 8).hostTracker(new org.autopilot.filesync.Tracker()).start(0);
-    for (String v : List.of("1", "2")) {
-      register(app("web", v, "echo \"$AUTOPILOT_MANIFEST\" > \"$AUTOPILOT_HOME/web.out\"; exec sleep 600"));
-    }
-    register(app("web", "3", "echo crashing; exit 3"));
+    cluster = fx.cluster;
+    admin = fx.admin;
+    seedStore = fx.seedStore;
+    seed = fx.seed;
   }
 
   @AfterEach
   void stopAgent() throws Exception {
-    if (agent != null) {
-      agent.close();
-      AppManager.killApps(agent.home());
-      agent = null;
-    }
+    fx.stopAgents();
+    agent = null;
   }
 
   @AfterAll
   void stop() {
-    seed.close();
-    admin.close();
-    cluster.close();
-  }
-
-  Manifest app(String name, String version, String script) throws Exception {
-    byte[] run = ("#!/bin/sh\n" + script + "\n").getBytes(StandardCharsets.UTF_8);
-    byte[] conf = ("version=" + version + "\n").getBytes(StandardCharsets.UTF_8);
-    String runHash = seedStore.put(run);
-    String confHash = seedStore.put(conf);
-    return new Manifest(name, version, "web", List.of(
-        new ManifestFile("web/bin/run.sh", runHash, run.length, "0755", null),
-        new ManifestFile("web/conf/app.conf", confHash, conf.length, "0644", null)),
-        List.of(new AppSpec("web", "web", "bin/run.sh", null, "2s", null)), null);
+    fx.close();
   }
 
   void register(Manifest m) {
-    assertThat(admin.send(new RegisterManifest(m, null, "test")).accepted()).isTrue();
+    fx.register(m);
   }
 
-  /** A fresh machine in the DM with its own agent home. */
-  MachineId newMachine() throws Exception {
-    MachineId id = MachineId.of("m" + (++machines));
-    assertThat(admin.send(new RegisterMachine(id, "127.0.0.1:1", "SHA256:x" + machines, "web",
-        "su-1", "r1", MachineFacts.UNKNOWN, "test")).accepted()).isTrue();
-    return id;
+  MachineId newMachine() {
+    return fx.newMachine();
   }
 
   AppManager startAgent(MachineId id) throws Exception {
@@ -108,20 +80,15 @@ class AppManagerTest {
   }
 
   AppManager startAgent(MachineId id, int peerPort) throws Exception {
-    AgentConfig c = AgentConfig.of(id.value(), cluster.apiUrls(), cluster.machineToken(id.value()),
-        dir.resolve("agents").resolve(id.value()), List.of(URI.create("http://127.0.0.1:" + seed.port())))
-        .withRestartTiming(Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofMillis(500))
-        .withWatchWait(Duration.ofSeconds(5)).withPeerPort(peerPort);
-    return new AppManager(c, InstantSource.system(), new Random(7), AgentFaults.NONE).start();
+    return fx.start(fx.config(id).withPeerPort(peerPort));
   }
 
   void send(DmCommand c) {
-    var r = admin.send(c);
-    assertThat(r.accepted()).as("%s: %s", c, r.reason()).isTrue();
+    fx.send(c);
   }
 
   Machine machine(MachineId id) {
-    return admin.machine(id).orElseThrow();
+    return fx.machine(id);
   }
 
   boolean runs(MachineId id, String ref, AppStatus.State state) {
@@ -129,10 +96,6 @@ class AppManagerTest {
     return ManifestRef.parse(ref).equals(m.software().running())
         && m.software().apps().size() == 1 && m.software().apps().get(0).state() == state;
   }
-
-  static final ManifestRef V1 = ManifestRef.parse("web@1");
-  static final ManifestRef V2 = ManifestRef.parse("web@2");
-  static final ManifestRef V3 = ManifestRef.parse("web@3");
 
   @Test
   void assignedManifestIsFetchedStartedRestartedAndSwappedBothWays() throws Exception {

@@ -200,15 +200,7 @@ public final class ContentStore {
    */
   public void commitPartial(String hash, Chunks chunks) throws IOException {
     Path part = partial(hash);
-    MessageDigest d = sha256();
-    try (InputStream in = Files.newInputStream(part)) {
-      byte[] buf = new byte[1 << 16];
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        d.update(buf, 0, n);
-      }
-    }
-    String actual = hex(d.digest());
+    String actual = sha256(part);
     if (!actual.equals(hash)) {
       Files.delete(part);
       throw new IOException("downloaded data hashes to " + actual + ", not " + hash + "; discarded");
@@ -231,6 +223,19 @@ public final class ContentStore {
   private Path chunkFile(String hash) {
     Path p = path(hash);
     return p.resolveSibling(hash + ".chunks");
+  }
+
+  /** The SHA-256 of a file's content, in lower-case hex (a symbolic link is not followed). */
+  public static String sha256(Path file) throws IOException {
+    MessageDigest d = sha256();
+    try (InputStream in = Files.newInputStream(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      byte[] buf = new byte[1 << 16];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        d.update(buf, 0, n);
+      }
+    }
+    return hex(d.digest());
   }
 
   static MessageDigest sha256() {

@@ -1,6 +1,9 @@
 package org.autopilot.fleetsim;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.Random;
 import java.util.concurrent.Executors;
@@ -11,6 +14,7 @@ import java.util.function.Function;
 import org.autopilot.appmanager.AgentConfig;
 import org.autopilot.appmanager.AgentFaults;
 import org.autopilot.appmanager.AppManager;
+import org.autopilot.watchdogs.builtin.DiskWatchdog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +22,10 @@ import org.slf4j.LoggerFactory;
  * The real app-manager daemon as a simulated machine's agent: started on every boot with its
  * home on the machine's disk, stopped on every shutdown, when the machine's apps die with it
  * (as on a power loss). Injected faults reach it: a hung agent does nothing, a dead network
- * fails its calls, a slow one delays them, crashing apps are killed every second.
+ * fails its calls, a slow one delays them, lost heartbeats drop its watchdog reports, crashing
+ * apps are killed every second, and a disk error puts a directory where the {@code disk}
+ * watchdog writes its probe file, so the probe's write really fails (for root too, where a
+ * permission trick would not).
  */
 public final class AppManagerAgent implements MachineAgent {
   private static final Logger LOG = LoggerFactory.getLogger(AppManagerAgent.class);
@@ -29,7 +36,7 @@ public final class AppManagerAgent implements MachineAgent {
   });
   private final Function<SimulatedMachine, AgentConfig> configs;
   private AppManager manager;
-  private ScheduledFuture<?> crasher;
+  private ScheduledFuture<?> faultTask;
 
   /** An agent whose configuration {@code configs} derives from the machine it runs on. */
   public AppManagerAgent(Function<SimulatedMachine, AgentConfig> configs) {
@@ -52,17 +59,34 @@ public final class AppManagerAgent implements MachineAgent {
       return;
     }
     AppManager m = manager;
-    crasher = CHAOS.scheduleWithFixedDelay(() -> {
+    Path probe = DiskWatchdog.probe(config.watchdogs().diskPath());
+    faultTask = CHAOS.scheduleWithFixedDelay(() -> {
       if (machine.has(Fault.CRASHING_APP)) {
         m.appProcesses().forEach(ProcessHandle::destroyForcibly);
       }
-    }, 1, 1, TimeUnit.SECONDS);
+      breakDisk(probe, machine.has(Fault.DISK_ERROR));
+    }, 0, 1, TimeUnit.SECONDS);
+  }
+
+  /** Puts a directory where the disk probe file goes, or takes it away again. */
+  static void breakDisk(Path probe, boolean broken) {
+    try {
+      if (broken && !Files.isDirectory(probe, LinkOption.NOFOLLOW_LINKS)) {
+        Files.deleteIfExists(probe);
+        Files.createDirectories(probe.resolve("bad-sector"));
+      } else if (!broken && Files.isDirectory(probe, LinkOption.NOFOLLOW_LINKS)) {
+        Files.deleteIfExists(probe.resolve("bad-sector"));
+        Files.deleteIfExists(probe);
+      }
+    } catch (IOException e) {
+      LOG.debug("disk fault at {} not changed yet: {}", probe, e.toString());
+    }
   }
 
   @Override
   public synchronized void stop() {
-    if (crasher != null) {
-      crasher.cancel(false);
+    if (faultTask != null) {
+      faultTask.cancel(false);
     }
     if (manager != null) {
       manager.close();
@@ -80,6 +104,11 @@ public final class AppManagerAgent implements MachineAgent {
       @Override
       public boolean hung() {
         return machine.has(Fault.HUNG_AGENT);
+      }
+
+      @Override
+      public boolean lostHeartbeat() {
+        return machine.has(Fault.LOST_HEARTBEAT);
       }
 
       @Override

@@ -99,6 +99,11 @@ public final class SimulatedMachine implements AutoCloseable {
     return lastActionMillis;
   }
 
+  /** What runs on it now (its agent), or null while it is off. */
+  public synchronized MachineAgent agent() {
+    return agent;
+  }
+
   /** The faults injected now. */
   public synchronized Set<Fault> faults() {
     return EnumSet.copyOf(faults);

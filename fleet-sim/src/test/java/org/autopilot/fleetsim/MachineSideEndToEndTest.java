@@ -14,15 +14,21 @@ import java.util.Random;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.autopilot.appmanager.AgentConfig;
+import org.autopilot.appmanager.AppManager;
 import org.autopilot.appmanager.Await;
+import org.autopilot.appmanager.WatchdogConfig;
 import org.autopilot.devicemanager.api.Role;
 import org.autopilot.devicemanager.api.TokenAuthenticator;
 import org.autopilot.devicemanager.client.DmClient;
 import org.autopilot.devicemanager.command.*;
 import org.autopilot.devicemanager.model.AppStatus;
+import org.autopilot.devicemanager.model.Health;
+import org.autopilot.devicemanager.model.LifecycleState;
 import org.autopilot.devicemanager.model.Machine;
 import org.autopilot.devicemanager.model.MachineFacts;
 import org.autopilot.devicemanager.model.MachineId;
+import org.autopilot.devicemanager.model.RepairAction;
+import org.autopilot.devicemanager.model.WatchdogState;
 import org.autopilot.devicemanager.server.LocalCluster;
 import org.autopilot.deployment.DeploymentClient;
 import org.autopilot.deployment.DeploymentConfig;
@@ -31,6 +37,7 @@ import org.autopilot.manifests.AppSpec;
 import org.autopilot.manifests.Manifest;
 import org.autopilot.manifests.ManifestFile;
 import org.autopilot.manifests.ManifestRef;
+import org.autopilot.watchdogs.WatchdogVerdict;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -82,7 +89,8 @@ class MachineSideEndToEndTest {
         () -> new AppManagerAgent(machine -> AgentConfig.of(machine.id(), dm.apiUrls(),
                 dm.machineToken(machine.id()), machine.disk().resolve("autopilot"), sources)
             .withRestartTiming(Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofMillis(500))
-            .withWatchWait(Duration.ofSeconds(5))),
+            .withWatchWait(Duration.ofSeconds(5))
+            .withWatchdogs(WatchdogConfig.DEFAULTS.withTiming(Duration.ofMillis(200), Duration.ofSeconds(5)))),
         Duration.ofMillis(300));
     ssh = new SshProbe(operator);
   }
@@ -178,5 +186,53 @@ class MachineSideEndToEndTest {
     m.clear(Fault.HUNG_AGENT);
     Await.until("restart reported after the hang", LIMIT,
         () -> starts(m).size() > before && running("sim-3", AppStatus.State.RUNNING));
+  }
+
+  WatchdogState watchdog(String id, String name) {
+    return admin.machine(MachineId.of(id)).orElseThrow().watchdogs().get(name);
+  }
+
+  boolean dmSays(String id, String name, Health h) {
+    WatchdogState w = watchdog(id, name);
+    return w != null && w.status() == h;
+  }
+
+  /** The verdict of the machine's agent's latest round (null while none). */
+  static WatchdogVerdict local(SimulatedMachine m, String name) {
+    AppManager a = ((AppManagerAgent) m.agent()).manager();
+    return a.lastWatchdogRound() == null ? null : a.lastWatchdogRound().verdict(name);
+  }
+
+  @Test
+  void aDiskErrorFailsTheAgentsDiskWatchdogForRealAndLostHeartbeatsKeepItFromTheDm() throws Exception {
+    SimulatedMachine m = machineRunningV1("sim-4");
+    Await.until("disk OK in the DM", LIMIT, () -> dmSays("sim-4", "disk", Health.OK)
+        && dmSays("sim-4", "heartbeat", Health.OK) && dmSays("sim-4", "apps", Health.OK));
+
+    m.inject(Fault.LOST_HEARTBEAT);
+    m.inject(Fault.DISK_ERROR);
+    Await.until("three rounds with the disk Error on the machine", LIMIT, () -> {
+      WatchdogVerdict v = local(m, "disk");
+      return v != null && v.status() == Health.ERROR && v.consecutive() >= 3;
+    });
+    assertThat(local(m, "disk").text()).contains("unrecoverable I/O error");
+    assertThat(watchdog("sim-4", "disk").status()).as("no report left the machine").isEqualTo(Health.OK);
+
+    MachineId id = MachineId.of("sim-4");
+    for (LifecycleState s : List.of(LifecycleState.PROVISIONING, LifecycleState.BURN_IN, LifecycleState.HEALTHY)) {
+      assertThat(admin.send(new ChangeState(id, 0, s, "stand-in for provisioning")).accepted()).isTrue();
+    }
+    m.clear(Fault.LOST_HEARTBEAT);
+    Await.until("disk Error in the DM", LIMIT, () -> dmSays("sim-4", "disk", Health.ERROR));
+    assertThat(watchdog("sim-4", "disk").text()).contains("unrecoverable I/O error")
+        .contains(".autopilot-disk-probe");
+    Await.until("the DM's fatal rule: Failure, to be replaced", LIMIT, () -> {
+      Machine mm = admin.machine(id).orElseThrow();
+      return mm.state() == LifecycleState.FAILURE && mm.repair() != null
+          && mm.repair().action() == RepairAction.REPLACE;
+    });
+
+    m.clear(Fault.DISK_ERROR);
+    Await.until("disk OK again", LIMIT, () -> dmSays("sim-4", "disk", Health.OK));
   }
 }

@@ -45,6 +45,18 @@ public record Range(double start, double end, boolean inside) {
     return inside == within;
   }
 
+  /** The range in the plugin guidelines' notation, as {@link #parse} reads it back. */
+  public String format() {
+    String s = start == Double.NEGATIVE_INFINITY ? "~" : number(start);
+    String e = end == Double.POSITIVE_INFINITY ? "" : number(end);
+    String body = start == 0 && end != Double.POSITIVE_INFINITY ? e : s + ":" + e;
+    return (inside ? "@" : "") + body;
+  }
+
+  private static String number(double d) {
+    return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+  }
+
   private static double number(String s) {
     try {
       double d = Double.parseDouble(s);

@@ -22,7 +22,11 @@ import org.autopilot.devicemanager.model.Health;
 public final class ScriptRunner {
   private ScriptRunner() {}
 
-  /** Runs {@code script} in {@code dir} with extra {@code env}; never throws for the script's sake. */
+  /**
+   * Runs {@code script} in {@code dir} with extra {@code env}; never throws for the script's
+   * sake. An interrupted caller gets its {@link InterruptedException} after the script and its
+   * children are killed.
+   */
   public static WatchdogResult run(Path script, Path dir, Map<String, String> env, Duration timeout)
       throws InterruptedException {
     if (!Files.isExecutable(script)) {
@@ -42,10 +46,15 @@ public final class ScriptRunner {
     Thread reader = new Thread(out, "watchdog-output");
     reader.setDaemon(true);
     reader.start();
-    if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      List<ProcessHandle> tree = new ArrayList<>(p.descendants().toList());
-      tree.forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
+    boolean done;
+    try {
+      done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      killTree(p);
+      throw e;
+    }
+    if (!done) {
+      killTree(p);
       p.waitFor(5, TimeUnit.SECONDS);
       reader.join(1000);
       WatchdogResult partial = NagiosOutput.parse(3, out.bytes());
@@ -68,6 +77,13 @@ public final class ScriptRunner {
       return new WatchdogResult(r.status(), r.text(), r.longText(), r.perfData(), problems);
     }
     return r;
+  }
+
+  /** Kills the script and everything it started (children first, so none is orphaned). */
+  private static void killTree(Process p) {
+    List<ProcessHandle> tree = new ArrayList<>(p.descendants().toList());
+    tree.forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();
   }
 
   private static WatchdogResult unknown(String why) {

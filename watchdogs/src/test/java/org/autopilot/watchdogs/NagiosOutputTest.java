@@ -53,6 +53,9 @@ class NagiosOutputTest {
     assertThat(Range.parse("10:20").alerts(15)).isFalse();
     assertThat(Range.parse("@10:20").alerts(15)).isTrue();
     assertThat(Range.parse("@10:20").alerts(25)).isFalse();
+    for (String r : java.util.List.of("10", "10:", "~:10", "10:20", "@10:20", "-5:2.5", "@0:")) {
+      assertThat(Range.parse(r).format()).as("written back").isEqualTo(r);
+    }
   }
 
   @Test
