@@ -77,7 +77,9 @@ final class DemoCommand implements Callable<Integer> {
         List.of(OperatorKey.loadOrCreate(keyFile).getPublic()),
         () -> new AppManagerAgent(m -> AgentConfig.of(m.id(), cluster.apiUrls(),
             cluster.machineToken(m.id()), m.disk().resolve("autopilot"), deployUris)
-            .withPeerPort(0)),
+            .withPeerPort(0)
+            .withWatchdogs(org.autopilot.appmanager.WatchdogConfig.DEFAULTS.withReport(
+                List.of(URI.create("http://127.0.0.1:" + (basePort + 401)))))),
         Duration.ofSeconds(2));
     List<DeploymentServer> deployment = new ArrayList<>();
     CountDownLatch stopped = new CountDownLatch(1);

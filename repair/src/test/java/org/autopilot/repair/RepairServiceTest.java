@@ -166,7 +166,10 @@ class RepairServiceTest {
         d.kind().equals("failed") && d.text().contains("interrupted") && d.text().contains("effect is unknown"));
     assertThat(f.repair("m7").id()).as("the next step is chosen").isNotEqualTo(id);
     assertThat(f.repair("m7").action()).isEqualTo(RepairAction.REIMAGE);
-    assertThat(f.admin.leases()).noneMatch(l -> l.service().equals(RepairService.LEASE));
+    org.autopilot.devicemanager.model.Lease lease = f.admin.leases().stream()
+        .filter(l -> l.service().equals(RepairService.LEASE)).findFirst().orElseThrow();
+    assertThat(lease.expiresAt()).as("released: it ends when it was given up, not at its TTL")
+        .isBeforeOrEqualTo(java.time.Instant.now());
   }
 
   @Test

@@ -289,8 +289,22 @@ public final class ReportParser {
     if (p.currentToken() == JsonToken.VALUE_NULL) {
       return;
     }
+    if (p.currentToken() == JsonToken.VALUE_STRING) {
+      String text = p.getText();
+      try {
+        if (text.length() > 64) {
+          throw new IllegalArgumentException("longer than 64 characters");
+        }
+        org.autopilot.watchdogs.Range.parse(text);
+        return;
+      } catch (IllegalArgumentException e) {
+        throw new BadReport(perfAt(w, i) + "." + which + ": '" + (text.length() > 64
+            ? text.substring(0, 64) + "…" : text) + "' is not a Nagios range (" + e.getMessage() + ")");
+      }
+    }
     if (p.currentToken() != JsonToken.START_OBJECT) {
-      throw new BadReport(perfAt(w, i) + "." + which + ": must be a range object {start, end, inside} or null");
+      throw new BadReport(perfAt(w, i) + "." + which
+          + ": must be a Nagios range ('10:', '@0:5'), a range object {start, end, inside}, or null");
     }
     int seen = 0;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
