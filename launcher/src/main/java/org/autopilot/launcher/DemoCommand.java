@@ -97,6 +97,14 @@ final class DemoCommand implements Callable<Integer> {
           data.resolve("deploy" + (i + 1)), deployUris.get(i).getPort(), peers,
           TokenAuthenticator.sha256(cluster.deploymentUploadToken())), new Random()).start());
     }
+    // up before the machines boot, so their first watchdog reports find it
+    WatchdogService watchdogService = WatchdogService.start(WatchdogServiceConfig.of("watchdog-1",
+        "127.0.0.1", basePort + 401, cluster.apiUrls(), cluster.token(Role.SATELLITE),
+        cluster.machineSecret()).withProbeLogin("root", keyFile), InstantSource.system());
+    Runtime.getRuntime().addShutdownHook(new Thread(watchdogService::close, "watchdog-service-shutdown"));
+    for (int i = 0; i < 100 && !watchdogService.leading(); i++) {
+      Thread.sleep(100);
+    }
     for (int i = 1; i <= machines; i++) {
       fleet.add(String.format("sim-%02d", i), basePort + 200 + i);
     }
@@ -118,10 +126,6 @@ final class DemoCommand implements Callable<Integer> {
         new SetHealthPolicy("db", new HealthPolicy(3, "20s", "15s", "30s", "5m", "24h", null, null,
             List.of(new HealthPolicy.Window("0 0/5 * * * ?", "2m")), null),
             "demo: database machines are repaired only in a 2-minute window every 5 minutes")));
-    WatchdogService watchdogService = WatchdogService.start(WatchdogServiceConfig.of("watchdog-1",
-        "127.0.0.1", basePort + 401, cluster.apiUrls(), cluster.token(Role.SATELLITE),
-        cluster.machineSecret()).withProbeLogin("root", keyFile), InstantSource.system());
-    Runtime.getRuntime().addShutdownHook(new Thread(watchdogService::close, "watchdog-service-shutdown"));
     RepairService repairService = RepairService.start(RepairConfig.of("repair-1", cluster.apiUrls(),
         cluster.token(Role.SATELLITE), keyFile), InstantSource.system());
     Runtime.getRuntime().addShutdownHook(new Thread(repairService::close, "repair-service-shutdown"));

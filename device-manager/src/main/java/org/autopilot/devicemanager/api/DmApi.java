@@ -164,6 +164,12 @@ public final class DmApi implements AutoCloseable {
     });
     app.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
     app.exception(Exception.class, (e, ctx) -> {
+      if (e instanceof java.util.concurrent.RejectedExecutionException
+          || e.getCause() instanceof java.util.concurrent.RejectedExecutionException) {
+        LOG.debug("request {} {} cut off by shutdown", ctx.method(), ctx.path());
+        error(ctx, 503, "this replica is shutting down; ask another");
+        return;
+      }
       LOG.warn("request {} {} failed", ctx.method(), ctx.path(), e);
       error(ctx, 500, "internal error: " + e.getClass().getSimpleName());
     });

@@ -732,7 +732,7 @@ final class HealthRules {
         Instant since = armed == null || w.since().isAfter(armed) ? w.since() : armed;
         if (!now().isBefore(since.plus(p.confirmAfterDuration()))) {
           byTime = byTime != null ? byTime : new Confirmed(text + " (Error for "
-              + Durations.format(Duration.between(since, now())) + ")", false);
+              + Durations.format(Duration.ofSeconds(Duration.between(since, now()).toSeconds())) + ")", false);
         }
       }
       return byTime;
