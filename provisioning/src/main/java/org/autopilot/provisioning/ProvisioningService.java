@@ -1,0 +1,204 @@
+package org.autopilot.provisioning;
+
+import java.io.IOException;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.autopilot.devicemanager.client.DmClient;
+import org.autopilot.devicemanager.client.LeaseKeeper;
+import org.autopilot.provisioning.discovery.Discovery;
+import org.autopilot.provisioning.discovery.Identifier;
+import org.autopilot.provisioning.scan.Endpoint;
+import org.autopilot.provisioning.scan.Scanner;
+import org.autopilot.provisioning.ssh.MachineShell;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One provisioning replica. Replicas elect a leader through the DM's {@value #LEASE} lease (renewed
+ * every third of its time-to-live on a thread of its own, so a long sweep never lets it lapse);
+ * only the leader acts. The leader sweeps the configured address ranges on a schedule and
+ * registers what it finds ({@link Discovery}). A replica may die at any moment: the next leader
+ * starts from what the DM holds.
+ */
+public final class ProvisioningService implements AutoCloseable {
+  /** The DM lease the replicas elect their leader with. */
+  public static final String LEASE = "provisioning";
+  private static final Logger LOG = LoggerFactory.getLogger(ProvisioningService.class);
+
+  private final ProvisioningConfig config;
+  private final DmClient dm;
+  private final LeaseKeeper lease;
+  private final MachineShell shell;
+  private final Scanner scanner;
+  private final Discovery discovery;
+  private final List<Endpoint> endpoints;
+  private final Thread leaseThread;
+  private final Thread discoveryThread;
+  private final Object wake = new Object();
+  private final AtomicInteger sweeps = new AtomicInteger();
+  private final AtomicReference<Discovery.Report> lastSweep = new AtomicReference<>();
+  private volatile boolean running = true;
+  private volatile boolean leader;
+
+  private ProvisioningService(ProvisioningConfig config, InstantSource clock) throws IOException {
+    this.config = config;
+    this.endpoints = config.scan().endpoints();
+    this.dm = new DmClient(config.dmUrls(), config.dmToken());
+    this.lease = new LeaseKeeper(dm, LEASE, config.holder(), config.leaseTtl(), clock);
+    this.shell = new MachineShell(config.sshUser(), MachineShell.loadIdentity(config.sshPrivateKey()),
+        config.sshConnectTimeout());
+    ScanSettings s = config.scan();
+    this.scanner = new Scanner(s.concurrency(), s.ratePerSecond(), s.connectTimeout());
+    this.discovery = new Discovery(dm, scanner, new Identifier(shell, s.machineIdCommand(),
+        s.factsCommand(), config.sshCommandTimeout()), config.holder());
+    this.leaseThread = daemon(this::keepLease, "provisioning-lease-" + config.holder());
+    this.discoveryThread = daemon(this::discover, "provisioning-discovery-" + config.holder());
+  }
+
+  /** Starts a replica as {@code config} says; it competes for the lease at once. */
+  public static ProvisioningService start(ProvisioningConfig config, InstantSource clock) throws IOException {
+    ProvisioningService s = new ProvisioningService(config, clock);
+    s.leaseThread.start();
+    s.discoveryThread.start();
+    LOG.info("provisioning {} started: {} endpoints every {}, lease ttl {}", config.holder(),
+        s.endpoints.size(), config.scan().every(), config.leaseTtl());
+    return s;
+  }
+
+  /** This replica's name in the lease. */
+  public String holder() {
+    return config.holder();
+  }
+
+  /** Whether this replica believes it holds the lease. */
+  public boolean leading() {
+    return leader;
+  }
+
+  /** How many sweeps this replica completed. */
+  public int sweeps() {
+    return sweeps.get();
+  }
+
+  /** The counts of its latest sweep, or null before the first. */
+  public Discovery.Report lastSweep() {
+    return lastSweep.get();
+  }
+
+  /** Asks for a sweep now (if leading). */
+  public void sweepNow() {
+    synchronized (wake) {
+      wake.notifyAll();
+    }
+  }
+
+  private void keepLease() {
+    long renewMillis = Math.max(50, config.leaseTtl().toMillis() / 3);
+    while (running) {
+      boolean was = leader;
+      leader = lease.tryHold() && running;
+      if (leader != was) {
+        LOG.info("{} {} the {} lease (epoch {})", config.holder(), leader ? "holds" : "lost", LEASE,
+            lease.epoch());
+        if (leader) {
+          sweepNow();
+        }
+      }
+      try {
+        Thread.sleep(renewMillis);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  private void discover() {
+    long everyMillis = config.scan().every().toMillis();
+    while (running) {
+      long started = System.nanoTime();
+      if (leader) {
+        try {
+          Discovery.Report r = discovery.sweep(endpoints, o -> Optional.empty(),
+              () -> !running || !leader);
+          lastSweep.set(r);
+          sweeps.incrementAndGet();
+          if (r.registered() + r.placed() + r.mismatches() + r.conflicts() > 0) {
+            LOG.info("{}: sweep of {} endpoints: {} open, {} registered, {} placed, {} known, "
+                + "{} host key mismatches, {} key conflicts, {} not identified", config.holder(),
+                r.tried(), r.open(), r.registered(), r.placed(), r.known(), r.mismatches(),
+                r.conflicts(), r.unidentified());
+          }
+        } catch (InterruptedException e) {
+          return;
+        } catch (RuntimeException e) {
+          if (running) {
+            LOG.warn("{}: sweep failed: {}", config.holder(), e.toString());
+          }
+        }
+      }
+      long waitMillis = leader ? everyMillis - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
+          : 200;
+      synchronized (wake) {
+        try {
+          if (running && waitMillis > 0) {
+            wake.wait(waitMillis);
+          }
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** Stops: no new work, the lease given up. */
+  @Override
+  public void close() {
+    if (!running) {
+      return;
+    }
+    running = false;
+    leader = false;
+    leaseThread.interrupt();
+    discoveryThread.interrupt();
+    join(leaseThread);
+    join(discoveryThread);
+    scanner.close();
+    lease.release();
+    shell.close();
+    dm.close();
+    LOG.info("provisioning {} stopped", config.holder());
+  }
+
+  /**
+   * Dies as a killed process would, for tests: every session and thread is cut off, nothing is
+   * reported and the lease is not given up (it expires).
+   */
+  void crash() {
+    running = false;
+    leader = false;
+    leaseThread.interrupt();
+    discoveryThread.interrupt();
+    shell.abort();
+    scanner.close();
+    dm.close();
+    shell.close();
+  }
+
+  private static void join(Thread t) {
+    try {
+      t.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+}
