@@ -18,10 +18,13 @@ import java.util.regex.Pattern;
  * @param sshCommandTimeout bound on one command run on a machine
  * @param leaseTtl time-to-live of the lease; renewed every third of it
  * @param scan what and how discovery scans
+ * @param rules where the machine-type rules are read from, or null for none (machines stay
+ *     untyped until an operator places them)
+ * @param rulesRefresh how often the rules are re-read
  */
 public record ProvisioningConfig(String holder, List<String> dmUrls, String dmToken, String sshUser,
     Path sshPrivateKey, Duration sshConnectTimeout, Duration sshCommandTimeout, Duration leaseTtl,
-    ScanSettings scan) {
+    ScanSettings scan, org.autopilot.provisioning.rules.RulesSource rules, Duration rulesRefresh) {
   private static final Pattern HOLDER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}");
 
   /** Validates. */
@@ -40,30 +43,39 @@ public record ProvisioningConfig(String holder, List<String> dmUrls, String dmTo
     Checks.require(Checks.between(leaseTtl, Duration.ofSeconds(1), Duration.ofMinutes(10)),
         "leaseTtl must be 1s..10m");
     Checks.require(scan != null, "scan is missing");
+    Checks.require(Checks.between(rulesRefresh, Duration.ofMillis(100), Duration.ofDays(1)),
+        "rules.refresh must be 100ms..1d");
   }
 
   /** Defaults for everything but who and where: root, 10 s connect, 5 m commands, 15 s lease. */
   public static ProvisioningConfig of(String holder, List<String> dmUrls, String dmToken,
       Path sshPrivateKey, ScanSettings scan) {
     return new ProvisioningConfig(holder, dmUrls, dmToken, "root", sshPrivateKey,
-        Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofSeconds(15), scan);
+        Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofSeconds(15), scan, null,
+        Duration.ofSeconds(30));
   }
 
   /** A copy with another lease time-to-live. */
   public ProvisioningConfig withLeaseTtl(Duration ttl) {
     return new ProvisioningConfig(holder, dmUrls, dmToken, sshUser, sshPrivateKey,
-        sshConnectTimeout, sshCommandTimeout, ttl, scan);
+        sshConnectTimeout, sshCommandTimeout, ttl, scan, rules, rulesRefresh);
   }
 
   /** A copy with other SSH bounds. */
   public ProvisioningConfig withSshTimeouts(Duration connect, Duration command) {
     return new ProvisioningConfig(holder, dmUrls, dmToken, sshUser, sshPrivateKey, connect,
-        command, leaseTtl, scan);
+        command, leaseTtl, scan, rules, rulesRefresh);
   }
 
   /** A copy with other scan settings. */
   public ProvisioningConfig withScan(ScanSettings s) {
     return new ProvisioningConfig(holder, dmUrls, dmToken, sshUser, sshPrivateKey,
-        sshConnectTimeout, sshCommandTimeout, leaseTtl, s);
+        sshConnectTimeout, sshCommandTimeout, leaseTtl, s, rules, rulesRefresh);
+  }
+
+  /** A copy reading the machine-type rules from {@code source} every {@code refresh}. */
+  public ProvisioningConfig withRules(org.autopilot.provisioning.rules.RulesSource source, Duration refresh) {
+    return new ProvisioningConfig(holder, dmUrls, dmToken, sshUser, sshPrivateKey,
+        sshConnectTimeout, sshCommandTimeout, leaseTtl, scan, source, refresh);
   }
 }

@@ -11,6 +11,9 @@ import org.autopilot.devicemanager.client.DmClient;
 import org.autopilot.devicemanager.client.LeaseKeeper;
 import org.autopilot.provisioning.discovery.Discovery;
 import org.autopilot.provisioning.discovery.Identifier;
+import org.autopilot.provisioning.discovery.Observation;
+import org.autopilot.provisioning.discovery.Placement;
+import org.autopilot.provisioning.rules.RulesKeeper;
 import org.autopilot.provisioning.scan.Endpoint;
 import org.autopilot.provisioning.scan.Scanner;
 import org.autopilot.provisioning.ssh.MachineShell;
@@ -36,6 +39,7 @@ public final class ProvisioningService implements AutoCloseable {
   private final Scanner scanner;
   private final Discovery discovery;
   private final List<Endpoint> endpoints;
+  private final RulesKeeper rules;
   private final Thread leaseThread;
   private final Thread discoveryThread;
   private final Object wake = new Object();
@@ -47,6 +51,7 @@ public final class ProvisioningService implements AutoCloseable {
   private ProvisioningService(ProvisioningConfig config, InstantSource clock) throws IOException {
     this.config = config;
     this.endpoints = config.scan().endpoints();
+    this.rules = new RulesKeeper(config.rules(), config.rulesRefresh(), clock);
     this.dm = new DmClient(config.dmUrls(), config.dmToken());
     this.lease = new LeaseKeeper(dm, LEASE, config.holder(), config.leaseTtl(), clock);
     this.shell = new MachineShell(config.sshUser(), MachineShell.loadIdentity(config.sshPrivateKey()),
@@ -96,6 +101,15 @@ public final class ProvisioningService implements AutoCloseable {
     }
   }
 
+  /** Why the latest read of the machine-type rules failed, or null. */
+  public String rulesProblem() {
+    return rules.problem();
+  }
+
+  private Optional<Placement> place(Observation o) {
+    return rules.current().place(o.endpoint().host(), o.endpoint().port(), o.facts());
+  }
+
   private void keepLease() {
     long renewMillis = Math.max(50, config.leaseTtl().toMillis() / 3);
     while (running) {
@@ -122,7 +136,7 @@ public final class ProvisioningService implements AutoCloseable {
       long started = System.nanoTime();
       if (leader) {
         try {
-          Discovery.Report r = discovery.sweep(endpoints, o -> Optional.empty(),
+          Discovery.Report r = discovery.sweep(endpoints, this::place,
               () -> !running || !leader);
           lastSweep.set(r);
           sweeps.incrementAndGet();
