@@ -21,10 +21,16 @@ import java.util.regex.Pattern;
  * @param rules where the machine-type rules are read from, or null for none (machines stay
  *     untyped until an operator places them)
  * @param rulesRefresh how often the rules are re-read
+ * @param imaging how machines are installed, or null: discovery only, nothing is installed
+ * @param burnIn how installed machines are judged
+ * @param parallelism machines worked on at once
+ * @param tick the longest pause between two looks at the machines being provisioned (a change
+ *     in the DM wakes the leader earlier)
  */
 public record ProvisioningConfig(String holder, List<String> dmUrls, String dmToken, String sshUser,
     Path sshPrivateKey, Duration sshConnectTimeout, Duration sshCommandTimeout, Duration leaseTtl,
-    ScanSettings scan, org.autopilot.provisioning.rules.RulesSource rules, Duration rulesRefresh) {
+    ScanSettings scan, org.autopilot.provisioning.rules.RulesSource rules, Duration rulesRefresh,
+    ImagingSettings imaging, BurnInSettings burnIn, int parallelism, Duration tick) {
   private static final Pattern HOLDER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}");
 
   /** Validates. */
@@ -45,6 +51,9 @@ public record ProvisioningConfig(String holder, List<String> dmUrls, String dmTo
     Checks.require(scan != null, "scan is missing");
     Checks.require(Checks.between(rulesRefresh, Duration.ofMillis(100), Duration.ofDays(1)),
         "rules.refresh must be 100ms..1d");
+    Checks.require(burnIn != null, "burnIn is missing");
+    Checks.require(parallelism >= 1 && parallelism <= 256, "parallelism must be 1..256");
+    Checks.require(Checks.between(tick, Duration.ofMillis(50), Duration.ofMinutes(10)), "tick must be 50ms..10m");
   }
 
   /** Defaults for everything but who and where: root, 10 s connect, 5 m commands, 15 s lease. */
@@ -52,30 +61,42 @@ public record ProvisioningConfig(String holder, List<String> dmUrls, String dmTo
       Path sshPrivateKey, ScanSettings scan) {
     return new ProvisioningConfig(holder, dmUrls, dmToken, "root", sshPrivateKey,
         Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofSeconds(15), scan, null,
-        Duration.ofSeconds(30));
+        Duration.ofSeconds(30), null, BurnInSettings.defaults(), 8, Duration.ofSeconds(5));
   }
 
   /** A copy with another lease time-to-live. */
   public ProvisioningConfig withLeaseTtl(Duration ttl) {
     return new ProvisioningConfig(holder, dmUrls, dmToken, sshUser, sshPrivateKey,
-        sshConnectTimeout, sshCommandTimeout, ttl, scan, rules, rulesRefresh);
+        sshConnectTimeout, sshCommandTimeout, ttl, scan, rules, rulesRefresh, imaging, burnIn, parallelism, tick);
   }
 
   /** A copy with other SSH bounds. */
   public ProvisioningConfig withSshTimeouts(Duration connect, Duration command) {
     return new ProvisioningConfig(holder, dmUrls, dmToken, sshUser, sshPrivateKey, connect,
-        command, leaseTtl, scan, rules, rulesRefresh);
+        command, leaseTtl, scan, rules, rulesRefresh, imaging, burnIn, parallelism, tick);
   }
 
   /** A copy with other scan settings. */
   public ProvisioningConfig withScan(ScanSettings s) {
     return new ProvisioningConfig(holder, dmUrls, dmToken, sshUser, sshPrivateKey,
-        sshConnectTimeout, sshCommandTimeout, leaseTtl, s, rules, rulesRefresh);
+        sshConnectTimeout, sshCommandTimeout, leaseTtl, s, rules, rulesRefresh, imaging, burnIn, parallelism, tick);
   }
 
   /** A copy reading the machine-type rules from {@code source} every {@code refresh}. */
   public ProvisioningConfig withRules(org.autopilot.provisioning.rules.RulesSource source, Duration refresh) {
     return new ProvisioningConfig(holder, dmUrls, dmToken, sshUser, sshPrivateKey,
-        sshConnectTimeout, sshCommandTimeout, leaseTtl, scan, source, refresh);
+        sshConnectTimeout, sshCommandTimeout, leaseTtl, scan, source, refresh, imaging, burnIn, parallelism, tick);
+  }
+
+  /** A copy installing machines as {@code i} says and burning them in as {@code b} says. */
+  public ProvisioningConfig withImaging(ImagingSettings i, BurnInSettings b) {
+    return new ProvisioningConfig(holder, dmUrls, dmToken, sshUser, sshPrivateKey,
+        sshConnectTimeout, sshCommandTimeout, leaseTtl, scan, rules, rulesRefresh, i, b, parallelism, tick);
+  }
+
+  /** A copy working on {@code n} machines at once, looking at least every {@code t}. */
+  public ProvisioningConfig withPace(int n, Duration t) {
+    return new ProvisioningConfig(holder, dmUrls, dmToken, sshUser, sshPrivateKey,
+        sshConnectTimeout, sshCommandTimeout, leaseTtl, scan, rules, rulesRefresh, imaging, burnIn, n, t);
   }
 }

@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
  * One provisioning replica. Replicas elect a leader through the DM's {@value #LEASE} lease (renewed
  * every third of its time-to-live on a thread of its own, so a long sweep never lets it lapse);
  * only the leader acts. The leader sweeps the configured address ranges on a schedule and
- * registers what it finds ({@link Discovery}). A replica may die at any moment: the next leader
- * starts from what the DM holds.
+ * registers what it finds ({@link Discovery}), and takes every machine in New, Provisioning and
+ * BurnIn one step further on every change in the DM ({@link Provisioner}), a bounded number at
+ * once. A replica may die at any moment: the next leader starts from what the DM holds (each
+ * machine's recorded provisioning steps) and what the machine shows.
  */
 public final class ProvisioningService implements AutoCloseable {
   /** The DM lease the replicas elect their leader with. */
@@ -42,6 +44,16 @@ public final class ProvisioningService implements AutoCloseable {
   private final RulesKeeper rules;
   private final Thread leaseThread;
   private final Thread discoveryThread;
+  private final Thread provisionThread;
+  private final Provisioner provisioner;
+  private final java.util.concurrent.ExecutorService pool;
+  private final java.util.Set<org.autopilot.devicemanager.model.MachineId> busy =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.Map<org.autopilot.devicemanager.model.MachineId, String> lastStep =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  /** Per machine: the version last looked at and when (nanoTime): unchanged machines wait a tick. */
+  private final java.util.Map<org.autopilot.devicemanager.model.MachineId, long[]> looked =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final Object wake = new Object();
   private final AtomicInteger sweeps = new AtomicInteger();
   private final AtomicReference<Discovery.Report> lastSweep = new AtomicReference<>();
@@ -60,6 +72,13 @@ public final class ProvisioningService implements AutoCloseable {
     this.scanner = new Scanner(s.concurrency(), s.ratePerSecond(), s.connectTimeout());
     this.discovery = new Discovery(dm, scanner, new Identifier(shell, s.machineIdCommand(),
         s.factsCommand(), config.sshCommandTimeout()), config.holder());
+    this.provisioner = config.imaging() == null ? null : new Provisioner(dm,
+        new org.autopilot.provisioning.imaging.Installer(shell, config.imaging(), config.sshCommandTimeout()),
+        config.imaging(), config.burnIn(), config.holder(), config.dmUrls(), clock);
+    AtomicInteger n = new AtomicInteger();
+    this.pool = java.util.concurrent.Executors.newFixedThreadPool(config.parallelism(),
+        r -> daemon(r, "provisioning-machine-" + config.holder() + "-" + n.incrementAndGet()));
+    this.provisionThread = daemon(this::provision, "provisioning-" + config.holder());
     this.leaseThread = daemon(this::keepLease, "provisioning-lease-" + config.holder());
     this.discoveryThread = daemon(this::discover, "provisioning-discovery-" + config.holder());
   }
@@ -69,6 +88,9 @@ public final class ProvisioningService implements AutoCloseable {
     ProvisioningService s = new ProvisioningService(config, clock);
     s.leaseThread.start();
     s.discoveryThread.start();
+    if (s.provisioner != null) {
+      s.provisionThread.start();
+    }
     LOG.info("provisioning {} started: {} endpoints every {}, lease ttl {}", config.holder(),
         s.endpoints.size(), config.scan().every(), config.leaseTtl());
     return s;
@@ -108,6 +130,84 @@ public final class ProvisioningService implements AutoCloseable {
 
   private Optional<Placement> place(Observation o) {
     return rules.current().place(o.endpoint().host(), o.endpoint().port(), o.facts());
+  }
+
+  /** The latest step this replica decided for {@code machine} (for tests and logs), or null. */
+  public String lastStep(String machine) {
+    return lastStep.get(org.autopilot.devicemanager.model.MachineId.of(machine));
+  }
+
+  /**
+   * The provisioning loop: while leading, on every change in the DM (and at least every tick),
+   * hands each machine provisioning is concerned with to a worker, one worker per machine at a time.
+   */
+  private void provision() {
+    long index = 0;
+    while (running) {
+      try {
+        if (!leader) {
+          index = 0;
+          Thread.sleep(200);
+          continue;
+        }
+        java.util.Map<String, String> images = new java.util.HashMap<>();
+        for (com.fasterxml.jackson.databind.JsonNode t : dm.getJson("machine-types").path("items")) {
+          com.fasterxml.jackson.databind.JsonNode img = t.path("image");
+          images.put(t.path("name").asText(), img.isNull() || img.isMissingNode() ? null : img.asText());
+        }
+        for (org.autopilot.devicemanager.model.Machine m : dm.allMachines(java.util.Map.of())) {
+          long[] last = looked.get(m.id());
+          boolean fresh = last == null || last[0] != m.version()
+              || System.nanoTime() - last[1] >= config.tick().toNanos();
+          if (fresh && Provisioner.concerns(m) && busy.add(m.id())) {
+            pool.execute(() -> work(m, images));
+          }
+        }
+        long before = index;
+        index = dm.watch(index, config.tick());
+        if (index == before) {
+          continue;
+        }
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        return;
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        return;
+      } catch (RuntimeException e) {
+        if (!running) {
+          return;
+        }
+        LOG.warn("{}: look at the machines failed: {}", config.holder(), e.toString());
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException ie) {
+          return;
+        }
+      }
+    }
+  }
+
+  private void work(org.autopilot.devicemanager.model.Machine m, java.util.Map<String, String> images) {
+    try {
+      if (!leader || !running) {
+        return;
+      }
+      String what = provisioner.reconcile(m, images);
+      String old = lastStep.put(m.id(), what);
+      if (!what.equals(old) && !what.startsWith("hold")) {
+        LOG.debug("{}: {}", m.id(), what);
+      }
+    } catch (Provisioner.LeaseLost e) {
+      LOG.info("{}: not the leader any more: {}", config.holder(), e.getMessage());
+      leader = false;
+    } catch (RuntimeException e) {
+      if (running) {
+        LOG.warn("{}: {} not taken further: {}", config.holder(), m.id(), e.toString());
+      }
+    } finally {
+      looked.put(m.id(), new long[] {m.version(), System.nanoTime()});
+      busy.remove(m.id());
+    }
   }
 
   private void keepLease() {
@@ -178,8 +278,18 @@ public final class ProvisioningService implements AutoCloseable {
     leader = false;
     leaseThread.interrupt();
     discoveryThread.interrupt();
+    provisionThread.interrupt();
     join(leaseThread);
     join(discoveryThread);
+    join(provisionThread);
+    pool.shutdown();
+    try {
+      if (!pool.awaitTermination(config.sshCommandTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS)) {
+        shell.abort();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     scanner.close();
     lease.release();
     shell.close();
@@ -196,7 +306,9 @@ public final class ProvisioningService implements AutoCloseable {
     leader = false;
     leaseThread.interrupt();
     discoveryThread.interrupt();
+    provisionThread.interrupt();
     shell.abort();
+    pool.shutdownNow();
     scanner.close();
     dm.close();
     shell.close();
