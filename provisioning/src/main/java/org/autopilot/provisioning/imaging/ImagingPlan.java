@@ -117,11 +117,11 @@ public final class ImagingPlan {
     }
     ProvisioningStep restart = round.last(Round.RESTART);
     ProvisioningStep configured = round.last(Round.CONFIGURED);
-    if (restart != null && agentUp) {
-      return new Step(Kind.DONE, "image " + image + " installed; the agent reported after the restart");
-    }
     if (restart == null || configured != null && configured.revision() > restart.revision()) {
       return new Step(Kind.RESTART, "restart so the agent comes up with its configuration");
+    }
+    if (agentUp) {
+      return new Step(Kind.DONE, "image " + image + " installed; the agent reported after the restart");
     }
     if (now.isBefore(restart.at().plus(s.agentTimeout()))) {
       return new Step(Kind.WAIT, "restarted at " + restart.at() + "; waiting for the agent's first report");
