@@ -96,6 +96,11 @@ public final class ProvisioningService implements AutoCloseable {
     return s;
   }
 
+  /** Starts a replica from a YAML file ({@link ProvisioningConfigFile#load}). */
+  public static ProvisioningService start(java.nio.file.Path file) throws IOException {
+    return start(ProvisioningConfigFile.load(file), InstantSource.system());
+  }
+
   /** This replica's name in the lease. */
   public String holder() {
     return config.holder();
