@@ -131,4 +131,45 @@ class ProvisioningEndToEndTest {
     assertThat(steps.get(steps.size() - 1).holder()).isEqualTo("prov-2");
     assertThat(steps.get(steps.size() - 1).epoch()).isGreaterThan(steps.get(0).epoch());
   }
+
+  @Test
+  void aMachineWhoseHostKeyIsNotThePinnedOneIsNeitherAcceptedNorTouched() throws Exception {
+    SimulatedMachine sim = lab.lab.add("m0", 0);
+    String impostor = "SHA256:" + "A".repeat(43);
+    lab.lab.accept(new org.autopilot.devicemanager.command.RegisterMachine(MachineId.of("m0"),
+        "127.0.0.1:" + sim.port(), impostor, "web", "su-1", "r1", null, "registered by hand with another key"));
+    ProvisioningService s = lab.lab.service(lab.config("prov-1", Duration.ofSeconds(2)));
+    Await.until("the mismatch reported and imaging holding", LIMIT, () -> {
+      var w = machine("m0").watchdogs().get(org.autopilot.provisioning.discovery.Discovery.WATCHDOG);
+      String last = s.lastStep("m0");
+      return w != null && last != null && last.startsWith("hold: host key mismatch");
+    }, () -> describe("m0") + "; last step " + s.lastStep("m0"));
+    int sweeps = s.sweeps();
+    Await.until("two more sweeps", LIMIT, () -> s.sweeps() >= sweeps + 2);
+
+    Machine m = machine("m0");
+    assertThat(m.state()).isEqualTo(LifecycleState.NEW);
+    assertThat(m.hostKeyFingerprint()).isEqualTo(impostor);
+    assertThat(m.provisioning()).as("nothing begun").isEmpty();
+    assertThat(sim.reimages()).as("nothing sent to it").isEmpty();
+    assertThat(s.lastStep("m0")).contains(impostor, sim.hostKeyFingerprint(), "nothing was sent");
+  }
+
+  @Test
+  void aReplacedMachineComesBackAsNewAndIsProvisionedAgainAsTheSameMachine() throws Exception {
+    lab.lab.service(lab.config("prov-1", Duration.ofSeconds(1)));
+    SimulatedMachine sim = lab.lab.add("m0", 0);
+    Await.until("m0 Healthy", LIMIT, () -> machine("m0").state() == LifecycleState.HEALTHY, () -> describe("m0"));
+    MachineId id = MachineId.of("m0");
+    lab.lab.accept(new org.autopilot.devicemanager.command.ChangeState(id, 0, LifecycleState.REPLACE, "test: broken"),
+        new org.autopilot.devicemanager.command.MarkReplaced(id, "test: RMA-9"));
+
+    Await.until("m0 provisioned again", LIMIT, () -> machine("m0").state() == LifecycleState.HEALTHY
+        && machine("m0").provisioning().stream().anyMatch(p -> p.step().equals(Round.SOFTWARE)),
+        () -> describe("m0"));
+    assertThat(lab.lab.machines()).extracting(Machine::id).containsExactly(id);
+    assertThat(sim.reimages()).containsExactly(lab.image, lab.image);
+    assertThat(steps("m0")).containsExactly(Round.BEGIN, Round.REIMAGE, Round.INSTALLED,
+        Round.CONFIGURED, Round.RESTART, Round.AGENT_UP, Round.BURNED_IN, Round.SOFTWARE);
+  }
 }

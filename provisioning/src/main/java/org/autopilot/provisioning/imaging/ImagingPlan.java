@@ -12,7 +12,9 @@ import org.autopilot.provisioning.ImagingSettings;
  * The next imaging step for one machine, decided without I/O from what the DM recorded (state,
  * the provisioning steps of the current round) and what the machine shows ({@link Probe}).
  * Level-based: the same inputs give the same step, so a new leader picks up where a dead one
- * stopped, and an install the machine already shows (its marker, its unpacked image, its agent
+ * stopped. A round starts from a clean disk (its first step is a reimage, whatever the machine
+ * shows from before: replaced hardware, a failed round); within the round, what the machine
+ * already shows (its image marker after the recorded reimage, its unpacked image, its agent
  * configuration) is never done twice. Every way of failing is counted against
  * {@code attempts} per round; the round fails when they are spent.
  */
@@ -94,9 +96,13 @@ public final class ImagingPlan {
       return new Step(Kind.ATTEMPT_FAILED, "unreachable for " + Durations.format(s.bootTimeout())
           + " after " + since.step() + ": " + probe.problem());
     }
+    ProvisioningStep reimage = round.last(Round.REIMAGE);
+    if (reimage == null) {
+      return new Step(Kind.REIMAGE, "reimage with " + image + (probe.marker().equals(image)
+          ? " (it shows that image, but a round starts from a clean disk)" : ""));
+    }
     if (!probe.marker().equals(image)) {
-      ProvisioningStep reimage = round.last(Round.REIMAGE);
-      if (reimage != null && now.isBefore(reimage.at().plus(s.bootTimeout()))) {
+      if (now.isBefore(reimage.at().plus(s.bootTimeout()))) {
         return new Step(Kind.WAIT, "reimage sent at " + reimage.at() + "; waiting for the machine to"
             + " come back with " + image);
       }
@@ -104,9 +110,8 @@ public final class ImagingPlan {
         return new Step(Kind.FAIL, "the machine did not come back with image " + image + " after "
             + round.count(Round.REIMAGE) + " reimages (it shows '" + probe.marker() + "')");
       }
-      return new Step(Kind.REIMAGE, reimage == null ? "reimage with " + image
-          : "reimage again: the machine shows '" + probe.marker() + "' " + Durations.format(s.bootTimeout())
-              + " after the last one");
+      return new Step(Kind.REIMAGE, "reimage again: the machine shows '" + probe.marker() + "' "
+          + Durations.format(s.bootTimeout()) + " after the last one");
     }
     if (!probe.installed().equals(image)) {
       return new Step(Kind.INSTALL, "fetch, verify and unpack " + image);

@@ -89,8 +89,21 @@ public final class Installer {
     }
   }
 
-  /** Sends the reimage command; a connection that drops as the machine goes down is fine. */
+  /**
+   * Clears the machine's image marker, installed image and agent configuration, then sends the
+   * reimage command (a connection that drops as the machine goes down is fine). The marker seen
+   * afterwards is the reimage's own, never one left from before it took effect.
+   */
   public Outcome reimage(Machine m, String image) {
+    String clear = "rm -f " + s.markerFile() + " " + s.installedFile() + " " + s.agentConfigFile();
+    try (MachineShell.Session session = shell.open(m.address(), m.hostKeyFingerprint())) {
+      MachineShell.Result r = session.exec(clear, commandTimeout);
+      if (!r.ok()) {
+        return new Outcome(false, "cannot clear the old install before reimaging: " + r.describe());
+      }
+    } catch (ShellException e) {
+      return new Outcome(false, e.getMessage());
+    }
     return sendAndLetGo(m, Commands.fill(s.reimageCommand(), values(m, image)), "reimage");
   }
 

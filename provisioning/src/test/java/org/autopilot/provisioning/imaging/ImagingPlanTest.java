@@ -86,6 +86,14 @@ class ImagingPlanTest {
   }
 
   @Test
+  void aRoundStartsFromACleanDiskWhateverTheMachineShowsFromBefore() {
+    step(Round.BEGIN, "").state(LifecycleState.PROVISIONING);
+    ImagingPlan.Step first = next(CONFIGURED);
+    assertThat(first.kind()).isEqualTo(Kind.REIMAGE);
+    assertThat(first.detail()).contains("a round starts from a clean disk");
+  }
+
+  @Test
   void aNewLeaderDoesNotRepeatWhatTheMachineAlreadyShows() {
     step(Round.BEGIN, "").state(LifecycleState.PROVISIONING).step(Round.REIMAGE, "");
     after(Duration.ofMinutes(10));
@@ -105,14 +113,14 @@ class ImagingPlanTest {
     assertThat(fail.kind()).isEqualTo(Kind.FAIL);
     assertThat(fail.detail()).contains("did not come back with image " + IMG + " after 3 reimages");
 
-    step(Round.BEGIN, "");
+    step(Round.BEGIN, "").step(Round.REIMAGE, "");
     for (int i = 0; i < 3; i++) {
       assertThat(next(REIMAGED).kind()).isEqualTo(Kind.INSTALL);
       step(Round.ATTEMPT_FAILED, "curl: (22) 404 #" + i);
     }
     assertThat(next(REIMAGED).detail()).isEqualTo("3 attempts failed; the last: curl: (22) 404 #2");
 
-    step(Round.BEGIN, "").step(Round.INSTALLED, "").step(Round.CONFIGURED, "");
+    step(Round.BEGIN, "").step(Round.REIMAGE, "").step(Round.INSTALLED, "").step(Round.CONFIGURED, "");
     for (int i = 0; i < 3; i++) {
       assertThat(next(CONFIGURED).kind()).isEqualTo(Kind.RESTART);
       step(Round.RESTART, "");
@@ -149,8 +157,8 @@ class ImagingPlanTest {
 
   @Test
   void aChangedConfigurationIsRewrittenAndRestartedOnce() {
-    step(Round.BEGIN, "").state(LifecycleState.PROVISIONING).step(Round.INSTALLED, "").step(Round.CONFIGURED, "")
-        .step(Round.RESTART, "");
+    step(Round.BEGIN, "").state(LifecycleState.PROVISIONING).step(Round.REIMAGE, "").step(Round.INSTALLED, "")
+        .step(Round.CONFIGURED, "").step(Round.RESTART, "");
     Probe other = new Probe(true, null, false, IMG, IMG, "d".repeat(64));
     assertThat(next(other).kind()).isEqualTo(Kind.CONFIGURE);
     step(Round.CONFIGURED, "");
