@@ -3,9 +3,11 @@ package org.autopilot.provisioning;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.autopilot.devicemanager.api.FleetQueries.EventPage;
 import org.autopilot.devicemanager.api.TokenAuthenticator;
 import org.autopilot.devicemanager.client.DmClient;
@@ -22,6 +24,7 @@ import org.autopilot.devicemanager.event.WatchdogsReported;
 import org.autopilot.devicemanager.model.Health;
 import org.autopilot.devicemanager.model.LifecycleState;
 import org.autopilot.devicemanager.model.Machine;
+import org.autopilot.devicemanager.model.MachineId;
 import org.autopilot.devicemanager.model.ProvisioningStep;
 import org.autopilot.devicemanager.model.WatchdogState;
 import org.autopilot.manifests.ManifestRef;
@@ -51,6 +54,8 @@ public final class Provisioner {
   private final List<String> dmUrls;
   private final InstantSource clock;
   private final byte[] machineSecret;
+  /** The latest reason each held machine is held, so it is logged once. */
+  private final Map<MachineId, String> held = new ConcurrentHashMap<>();
 
   /** Thrown when the DM refuses a record because this replica does not hold the lease. */
   public static final class LeaseLost extends RuntimeException {
@@ -203,7 +208,7 @@ public final class Provisioner {
       }
     }
     List<String> done = new ArrayList<>();
-    for (ManifestRef ref : java.util.Arrays.asList(released, rolling)) {
+    for (ManifestRef ref : Arrays.asList(released, rolling)) {
       if (ref != null && !m.software().assigned().contains(ref) && !done.contains(ref.toString())) {
         send(new AssignManifest(List.of(m.id()), ref, "provisioning: " + m.id() + " joins type "
             + m.machineType()), "assign " + ref);
@@ -266,9 +271,6 @@ public final class Provisioner {
     }
     return out;
   }
-
-  private final java.util.Map<org.autopilot.devicemanager.model.MachineId, String> held =
-      new java.util.concurrent.ConcurrentHashMap<>();
 
   private String hold(Machine m, String why) {
     if (!why.equals(held.put(m.id(), why))) {

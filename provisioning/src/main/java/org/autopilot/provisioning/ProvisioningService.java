@@ -1,18 +1,30 @@
 package org.autopilot.provisioning;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.autopilot.devicemanager.client.DmClient;
 import org.autopilot.devicemanager.client.LeaseKeeper;
+import org.autopilot.devicemanager.model.Machine;
+import org.autopilot.devicemanager.model.MachineId;
 import org.autopilot.provisioning.discovery.Discovery;
 import org.autopilot.provisioning.discovery.Identifier;
 import org.autopilot.provisioning.discovery.Observation;
 import org.autopilot.provisioning.discovery.Placement;
+import org.autopilot.provisioning.imaging.Installer;
 import org.autopilot.provisioning.rules.RulesKeeper;
 import org.autopilot.provisioning.scan.Endpoint;
 import org.autopilot.provisioning.scan.Scanner;
@@ -46,14 +58,14 @@ public final class ProvisioningService implements AutoCloseable {
   private final Thread discoveryThread;
   private final Thread provisionThread;
   private final Provisioner provisioner;
-  private final java.util.concurrent.ExecutorService pool;
-  private final java.util.Set<org.autopilot.devicemanager.model.MachineId> busy =
-      java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private final java.util.Map<org.autopilot.devicemanager.model.MachineId, String> lastStep =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final ExecutorService pool;
+  private final Set<MachineId> busy =
+      ConcurrentHashMap.newKeySet();
+  private final Map<MachineId, String> lastStep =
+      new ConcurrentHashMap<>();
   /** Per machine: the version last looked at and when (nanoTime): unchanged machines wait a tick. */
-  private final java.util.Map<org.autopilot.devicemanager.model.MachineId, long[]> looked =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<MachineId, long[]> looked =
+      new ConcurrentHashMap<>();
   private final Object wake = new Object();
   private final AtomicInteger sweeps = new AtomicInteger();
   private final AtomicReference<Discovery.Report> lastSweep = new AtomicReference<>();
@@ -73,10 +85,10 @@ public final class ProvisioningService implements AutoCloseable {
     this.discovery = new Discovery(dm, scanner, new Identifier(shell, s.machineIdCommand(),
         s.factsCommand(), config.sshCommandTimeout()), config.holder());
     this.provisioner = config.imaging() == null ? null : new Provisioner(dm,
-        new org.autopilot.provisioning.imaging.Installer(shell, config.imaging(), config.sshCommandTimeout()),
+        new Installer(shell, config.imaging(), config.sshCommandTimeout()),
         config.imaging(), config.burnIn(), config.holder(), config.dmUrls(), clock);
     AtomicInteger n = new AtomicInteger();
-    this.pool = java.util.concurrent.Executors.newFixedThreadPool(config.parallelism(),
+    this.pool = Executors.newFixedThreadPool(config.parallelism(),
         r -> daemon(r, "provisioning-machine-" + config.holder() + "-" + n.incrementAndGet()));
     this.provisionThread = daemon(this::provision, "provisioning-" + config.holder());
     this.leaseThread = daemon(this::keepLease, "provisioning-lease-" + config.holder());
@@ -97,7 +109,7 @@ public final class ProvisioningService implements AutoCloseable {
   }
 
   /** Starts a replica from a YAML file ({@link ProvisioningConfigFile#load}). */
-  public static ProvisioningService start(java.nio.file.Path file) throws IOException {
+  public static ProvisioningService start(Path file) throws IOException {
     return start(ProvisioningConfigFile.load(file), InstantSource.system());
   }
 
@@ -139,7 +151,7 @@ public final class ProvisioningService implements AutoCloseable {
 
   /** The latest step this replica decided for {@code machine} (for tests and logs), or null. */
   public String lastStep(String machine) {
-    return lastStep.get(org.autopilot.devicemanager.model.MachineId.of(machine));
+    return lastStep.get(MachineId.of(machine));
   }
 
   /**
@@ -155,12 +167,12 @@ public final class ProvisioningService implements AutoCloseable {
           Thread.sleep(200);
           continue;
         }
-        java.util.Map<String, String> images = new java.util.HashMap<>();
-        for (com.fasterxml.jackson.databind.JsonNode t : dm.getJson("machine-types").path("items")) {
-          com.fasterxml.jackson.databind.JsonNode img = t.path("image");
+        Map<String, String> images = new HashMap<>();
+        for (JsonNode t : dm.getJson("machine-types").path("items")) {
+          JsonNode img = t.path("image");
           images.put(t.path("name").asText(), img.isNull() || img.isMissingNode() ? null : img.asText());
         }
-        for (org.autopilot.devicemanager.model.Machine m : dm.allMachines(java.util.Map.of())) {
+        for (Machine m : dm.allMachines(Map.of())) {
           long[] last = looked.get(m.id());
           boolean fresh = last == null || last[0] != m.version()
               || System.nanoTime() - last[1] >= config.tick().toNanos();
@@ -176,7 +188,7 @@ public final class ProvisioningService implements AutoCloseable {
         Thread.sleep(200);
       } catch (InterruptedException e) {
         return;
-      } catch (java.util.concurrent.RejectedExecutionException e) {
+      } catch (RejectedExecutionException e) {
         return;
       } catch (RuntimeException e) {
         if (!running) {
@@ -192,7 +204,7 @@ public final class ProvisioningService implements AutoCloseable {
     }
   }
 
-  private void work(org.autopilot.devicemanager.model.Machine m, java.util.Map<String, String> images) {
+  private void work(Machine m, Map<String, String> images) {
     try {
       if (!leader || !running) {
         return;
