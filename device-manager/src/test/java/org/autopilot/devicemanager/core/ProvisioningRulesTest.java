@@ -100,4 +100,13 @@ class ProvisioningRulesTest {
     String json = Json.mapper().writeValueAsString(step("prov-1", "begin", "x"));
     assertThat(Json.mapper().readValue(json, DmCommand.class)).isEqualTo(step("prov-1", "begin", "x"));
   }
+
+  @Test
+  void aMachineWrittenBeforeProvisioningStepsExistedReadsBackWithNone() throws Exception {
+    com.fasterxml.jackson.databind.node.ObjectNode json = Json.mapper().valueToTree(s.machine("m1"));
+    json.remove("provisioning");
+    Machine old = Json.mapper().treeToValue(json, Machine.class);
+    assertThat(old.provisioning()).isEmpty();
+    assertThat(old).isEqualTo(s.machine("m1"));
+  }
 }
