@@ -69,6 +69,8 @@ public final class ProvisioningService implements AutoCloseable {
   private final Object wake = new Object();
   private final AtomicInteger sweeps = new AtomicInteger();
   private final AtomicReference<Discovery.Report> lastSweep = new AtomicReference<>();
+  private static final int HEALTHY_LOOK_SECONDS = 30;
+  private long healthyLooked = System.nanoTime() - TimeUnit.SECONDS.toNanos(HEALTHY_LOOK_SECONDS);
   private volatile boolean running = true;
   private volatile boolean leader;
 
@@ -172,7 +174,7 @@ public final class ProvisioningService implements AutoCloseable {
           JsonNode img = t.path("image");
           images.put(t.path("name").asText(), img.isNull() || img.isMissingNode() ? null : img.asText());
         }
-        for (Machine m : dm.allMachines(Map.of())) {
+        for (Machine m : concerned()) {
           long[] last = looked.get(m.id());
           boolean fresh = last == null || last[0] != m.version()
               || System.nanoTime() - last[1] >= config.tick().toNanos();
@@ -202,6 +204,24 @@ public final class ProvisioningService implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * The machines provisioning may have to act on: those in New, Provisioning and BurnIn (read by
+   * state, not the whole fleet), and at most every {@value #HEALTHY_LOOK_SECONDS} s the Healthy ones,
+   * for a machine that passed burn-in but whose software step did not get through.
+   */
+  private List<Machine> concerned() {
+    List<Machine> out = new java.util.ArrayList<>();
+    for (String state : List.of("New", "Provisioning", "BurnIn")) {
+      out.addAll(dm.allMachines(Map.of("state", state)));
+    }
+    long now = System.nanoTime();
+    if (now - healthyLooked >= TimeUnit.SECONDS.toNanos(HEALTHY_LOOK_SECONDS)) {
+      healthyLooked = now;
+      out.addAll(dm.allMachines(Map.of("state", "Healthy")));
+    }
+    return out;
   }
 
   private void work(Machine m, Map<String, String> images) {
