@@ -57,6 +57,27 @@ public final class Provisioner {
   /** The latest reason each held machine is held, so it is logged once. */
   private final Map<MachineId, String> held = new ConcurrentHashMap<>();
 
+  /**
+   * Thrown when the DM refuses a step because the machine changed since it was decided (moved,
+   * replaced, reported on): nothing more is done; the next look decides again on what is now.
+   */
+  public static final class Stale extends RuntimeException {
+    Stale(String why) {
+      super(why);
+    }
+  }
+
+  /** The machine a reconcile works on and the version its next record is based on. */
+  private static final class Basis {
+    final Machine m;
+    long version;
+
+    Basis(Machine m) {
+      this.m = m;
+      this.version = m.version();
+    }
+  }
+
   /** Thrown when the DM refuses a record because this replica does not hold the lease. */
   public static final class LeaseLost extends RuntimeException {
     LeaseLost(String why) {
@@ -104,6 +125,7 @@ public final class Provisioner {
   }
 
   private String image(Machine m, String image) {
+    Basis b = new Basis(m);
     if (image != null && Installer.sha256Of(image) == null) {
       return hold(m, "its type " + m.machineType() + " names image '" + image
           + "', which is not a sha256 content address");
@@ -125,41 +147,41 @@ public final class Provisioner {
         return "wait: " + step.detail();
       }
       case BEGIN -> {
-        record(m, Round.BEGIN, step.detail());
-        move(m, LifecycleState.PROVISIONING, "provisioning: " + step.detail());
+        record(b, Round.BEGIN, step.detail());
+        move(b, LifecycleState.PROVISIONING, "provisioning: " + step.detail());
       }
-      case START -> move(m, LifecycleState.PROVISIONING, "provisioning: " + step.detail());
+      case START -> move(b, LifecycleState.PROVISIONING, "provisioning: " + step.detail());
       case REIMAGE -> {
-        record(m, Round.REIMAGE, step.detail());
+        record(b, Round.REIMAGE, step.detail());
         Installer.Outcome o = installer.reimage(m, image);
         if (!o.ok()) {
-          record(m, Round.ATTEMPT_FAILED, o.detail());
+          record(b, Round.ATTEMPT_FAILED, o.detail());
         }
       }
       case INSTALL -> {
         Installer.Outcome o = installer.install(m, image);
-        record(m, o.ok() ? Round.INSTALLED : Round.ATTEMPT_FAILED, o.detail());
+        record(b, o.ok() ? Round.INSTALLED : Round.ATTEMPT_FAILED, o.detail());
       }
       case CONFIGURE -> {
         Installer.Outcome o = installer.configure(m, config);
-        record(m, o.ok() ? Round.CONFIGURED : Round.ATTEMPT_FAILED, o.detail());
+        record(b, o.ok() ? Round.CONFIGURED : Round.ATTEMPT_FAILED, o.detail());
       }
       case RESTART -> {
-        record(m, Round.RESTART, step.detail());
+        record(b, Round.RESTART, step.detail());
         Installer.Outcome o = installer.restart(m);
         if (!o.ok()) {
-          record(m, Round.ATTEMPT_FAILED, o.detail());
+          record(b, Round.ATTEMPT_FAILED, o.detail());
         }
       }
-      case ATTEMPT_FAILED -> record(m, Round.ATTEMPT_FAILED, step.detail());
+      case ATTEMPT_FAILED -> record(b, Round.ATTEMPT_FAILED, step.detail());
       case FAIL -> {
-        record(m, Round.FAILED, step.detail());
-        move(m, LifecycleState.NEW, "imaging failed: " + step.detail());
+        record(b, Round.FAILED, step.detail());
+        move(b, LifecycleState.NEW, "imaging failed: " + step.detail());
         LOG.warn("{}: imaging failed, back to New: {}", m.id(), step.detail());
       }
       case DONE -> {
-        record(m, Round.AGENT_UP, step.detail());
-        move(m, LifecycleState.BURN_IN, "imaged: " + step.detail());
+        record(b, Round.AGENT_UP, step.detail());
+        move(b, LifecycleState.BURN_IN, "imaged: " + step.detail());
         LOG.info("{}: imaged with {}; burn-in for {}", m.id(), image, burnIn.duration());
       }
       default -> throw new IllegalStateException("unhandled " + step.kind());
@@ -168,6 +190,7 @@ public final class Provisioner {
   }
 
   private String burnIn(Machine m) {
+    Basis b = new Basis(m);
     ProvisioningStep up = new Round(m.provisioning()).last(Round.AGENT_UP);
     List<String> errors = errorsSince(m, up == null ? m.version() : up.revision());
     BurnInPlan.Step step = BurnInPlan.next(m, errors, clock.instant(), burnIn);
@@ -176,13 +199,13 @@ public final class Provisioner {
         return "wait: " + step.detail();
       }
       case FAIL -> {
-        record(m, Round.BURN_IN_FAILED, step.detail());
-        move(m, LifecycleState.FAILURE, step.detail());
+        record(b, Round.BURN_IN_FAILED, step.detail());
+        move(b, LifecycleState.FAILURE, step.detail());
         LOG.warn("{}: {}; into the repair loop", m.id(), step.detail());
       }
       case PASS -> {
-        record(m, Round.BURNED_IN, step.detail());
-        move(m, LifecycleState.HEALTHY, "burn-in passed: " + step.detail());
+        record(b, Round.BURNED_IN, step.detail());
+        move(b, LifecycleState.HEALTHY, "burn-in passed: " + step.detail());
         LOG.info("{}: burn-in passed, Healthy", m.id());
         dm.machine(m.id()).ifPresent(this::software);
       }
@@ -196,6 +219,7 @@ public final class Provisioner {
     if (m.state() != LifecycleState.HEALTHY || m.machineType() == null) {
       return "no software step";
     }
+    Basis b = new Basis(m);
     ManifestRef released = null;
     ManifestRef rolling = null;
     for (JsonNode r : dm.getJson("rollouts").path("items")) {
@@ -207,6 +231,11 @@ public final class Provisioner {
         }
       }
     }
+    String detail = released == null ? "type " + m.machineType() + " has no released manifest yet"
+        : "assigned and activated " + released + (rolling != null && !rolling.equals(released)
+            ? "; assigned " + rolling + " for the rollout under way" : "");
+    // Recorded first, on the version read: a machine replaced or moved since is left alone.
+    record(b, Round.SOFTWARE, detail);
     List<String> done = new ArrayList<>();
     for (ManifestRef ref : Arrays.asList(released, rolling)) {
       if (ref != null && !m.software().assigned().contains(ref) && !done.contains(ref.toString())) {
@@ -219,10 +248,6 @@ public final class Provisioner {
       send(new ActivateManifest(List.of(m.id()), released, "provisioning: " + m.id()
           + " runs its type's released version"), "activate " + released);
     }
-    String detail = released == null ? "type " + m.machineType() + " has no released manifest yet"
-        : "runs " + released + (rolling != null && !rolling.equals(released) ? "; holds " + rolling
-            + " for the rollout under way" : "");
-    record(m, Round.SOFTWARE, detail);
     return "software: " + detail;
   }
 
@@ -279,23 +304,34 @@ public final class Provisioner {
     return "hold: " + why;
   }
 
-  private void record(Machine m, String step, String detail) {
+  /**
+   * Records a step, based on the version the decision was made on (or our own last change since):
+   * refused as stale if the machine changed otherwise, as lease-held if we are no longer leader.
+   */
+  private void record(Basis b, String step, String detail) {
     String d = detail.length() > 1000 ? detail.substring(0, 997) + "..." : detail;
-    CommandResult r = dm.send(new ReportProvisioning(m.id(), holder, step, d, "provisioning " + step));
+    CommandResult r = dm.send(new ReportProvisioning(b.m.id(), b.version, holder, step, d,
+        "provisioning " + step));
     if (!r.accepted()) {
       if (r.code() == Decision.Rejection.LEASE_HELD) {
         throw new LeaseLost(r.reason());
       }
-      throw new IllegalStateException(m.id() + ": step " + step + " not recorded: " + r.reason());
+      if (r.code() == Decision.Rejection.STALE) {
+        throw new Stale(b.m.id() + ": step " + step + " not recorded: " + r.reason());
+      }
+      throw new IllegalStateException(b.m.id() + ": step " + step + " not recorded: " + r.reason());
     }
+    b.version = r.revision();
   }
 
-  private void move(Machine m, LifecycleState to, String cause) {
+  /** Moves the machine (the transition table guards the move); the next record is based on it. */
+  private void move(Basis b, LifecycleState to, String cause) {
     String c = cause.length() > 4000 ? cause.substring(0, 3997) + "..." : cause;
-    CommandResult r = dm.send(new ChangeState(m.id(), 0, to, c));
+    CommandResult r = dm.send(new ChangeState(b.m.id(), 0, to, c));
     if (!r.accepted()) {
-      throw new IllegalStateException(m.id() + ": not moved to " + to.label() + ": " + r.reason());
+      throw new IllegalStateException(b.m.id() + ": not moved to " + to.label() + ": " + r.reason());
     }
+    b.version = r.revision();
   }
 
   private void send(DmCommand c, String what) {

@@ -234,6 +234,8 @@ public final class ProvisioningService implements AutoCloseable {
       if (!what.equals(old) && !what.startsWith("hold")) {
         LOG.debug("{}: {}", m.id(), what);
       }
+    } catch (Provisioner.Stale e) {
+      LOG.debug("{}", e.getMessage());
     } catch (Provisioner.LeaseLost e) {
       LOG.info("{}: not the leader any more: {}", config.holder(), e.getMessage());
       leader = false;

@@ -159,7 +159,8 @@ class ProvisioningEndToEndTest {
   void aReplacedMachineComesBackAsNewAndIsProvisionedAgainAsTheSameMachine() throws Exception {
     lab.lab.service(lab.config("prov-1", Duration.ofSeconds(1)));
     SimulatedMachine sim = lab.lab.add("m0", 0);
-    Await.until("m0 Healthy", LIMIT, () -> machine("m0").state() == LifecycleState.HEALTHY, () -> describe("m0"));
+    Await.until("m0 Healthy with its software", LIMIT, () -> machine("m0").state() == LifecycleState.HEALTHY
+        && steps("m0").contains(Round.SOFTWARE), () -> describe("m0"));
     MachineId id = MachineId.of("m0");
     lab.lab.accept(new org.autopilot.devicemanager.command.ChangeState(id, 0, LifecycleState.REPLACE, "test: broken"),
         new org.autopilot.devicemanager.command.MarkReplaced(id, "test: RMA-9"));

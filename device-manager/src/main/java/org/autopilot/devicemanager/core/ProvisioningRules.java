@@ -41,6 +41,10 @@ final class ProvisioningRules {
     if (c.detail() != null && c.detail().length() > MAX_DETAIL) {
       return Decision.reject(INVALID, "detail is longer than " + MAX_DETAIL + " characters");
     }
+    if (c.expectedVersion() != 0 && c.expectedVersion() != m.version()) {
+      return Decision.reject(STALE, "machine " + m.id() + " is at version " + m.version()
+          + ", the step was decided on version " + c.expectedVersion());
+    }
     if (m.state() == LifecycleState.DECOMMISSIONED) {
       return Decision.reject(ILLEGAL_TRANSITION, "machine " + m.id() + " is Decommissioned");
     }

@@ -25,7 +25,7 @@ class ProvisioningRulesTest {
       new AcquireLease("provisioning", "prov-1", 10_000, "leader"));
 
   static ReportProvisioning step(String holder, String step, String detail) {
-    return new ReportProvisioning(MachineId.of("m1"), holder, step, detail, "provisioning " + step);
+    return new ReportProvisioning(MachineId.of("m1"), 0, holder, step, detail, "provisioning " + step);
   }
 
   @Test
@@ -61,11 +61,23 @@ class ProvisioningRulesTest {
   }
 
   @Test
+  void aStepDecidedOnAnOlderVersionOfTheMachineIsStale() {
+    long seen = s.machine("m1").version();
+    s.given(move("m1", REPLACE), new MarkReplaced(MachineId.of("m1"), "RMA-1"));
+    CommandResult late = s.when(new ReportProvisioning(MachineId.of("m1"), seen, "prov-1", "software", "web@1", ""));
+    assertThat(late.code()).isEqualTo(Rejection.STALE);
+    assertThat(late.reason()).contains("decided on version " + seen);
+    long now = s.machine("m1").version();
+    s.given(new ReportProvisioning(MachineId.of("m1"), now, "prov-1", "begin", "", ""));
+    assertThat(s.machine("m1").provisioning()).singleElement().satisfies(p -> assertThat(p.step()).isEqualTo("begin"));
+  }
+
+  @Test
   void malformedReportsAreRejectedNamingTheField() {
     assertThat(s.when(step("prov-1", "Begin!", "")).reason()).contains("step 'Begin!' must match");
     assertThat(s.when(step("prov-1", "begin", "x".repeat(1001))).reason()).contains("detail is longer");
     assertThat(s.when(step(" ", "begin", "")).reason()).isEqualTo("holder is missing");
-    assertThat(s.when(new ReportProvisioning(MachineId.of("nope"), "prov-1", "begin", "", "")).code())
+    assertThat(s.when(new ReportProvisioning(MachineId.of("nope"), 0, "prov-1", "begin", "", "")).code())
         .isEqualTo(Rejection.NOT_FOUND);
     assertThat(s.machine("m1").provisioning()).isEmpty();
   }
