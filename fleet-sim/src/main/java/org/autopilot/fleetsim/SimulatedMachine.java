@@ -42,6 +42,7 @@ public final class SimulatedMachine implements AutoCloseable {
   private final SimpleGeneratorHostKeyProvider hostKeys;
   private final EnumSet<Fault> faults = EnumSet.noneOf(Fault.class);
   private volatile long lastActionMillis;
+  private final java.util.List<String> reimages = new java.util.concurrent.CopyOnWriteArrayList<>();
   private SshServer ssh;
   private MachineAgent agent;
   private Power power = Power.OFF;
@@ -97,6 +98,14 @@ public final class SimulatedMachine implements AutoCloseable {
    */
   public long lastActionMillis() {
     return lastActionMillis;
+  }
+
+  /**
+   * The images it was asked to install with {@code reimage}, oldest first: how many installs
+   * reached it (for tests and measurements, not decisions).
+   */
+  public java.util.List<String> reimages() {
+    return java.util.List.copyOf(reimages);
   }
 
   /** What runs on it now (its agent), or null while it is off. */
@@ -194,6 +203,7 @@ public final class SimulatedMachine implements AutoCloseable {
    */
   public void reimage(String image) {
     lastActionMillis = System.currentTimeMillis();
+    reimages.add(image);
     scheduler.schedule(() -> {
       powerOff();
       synchronized (this) {

@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         TypesCommand.class, UnitsCommand.class, EventsCommand.class, LeasesCommand.class,
         FleetCommand.class, ManifestsCommand.class, RolloutCommand.class, AgentCommand.class, DeploymentCommand.class,
         RepairCommand.class,
+        ProvisioningCommand.class,
         WatchdogServiceCommand.class,
         BenchCommand.class})
 public final class Main implements Runnable {

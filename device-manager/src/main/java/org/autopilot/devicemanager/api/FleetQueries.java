@@ -5,6 +5,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.autopilot.devicemanager.event.DmEvent;
+import org.autopilot.devicemanager.event.MachineReplaced;
+import org.autopilot.devicemanager.event.MachineSilenced;
+import org.autopilot.devicemanager.event.ProvisioningReported;
+import org.autopilot.devicemanager.event.RepairDecided;
+import org.autopilot.devicemanager.event.RepairUpdated;
+import org.autopilot.devicemanager.event.WatchdogsReported;
 import org.autopilot.devicemanager.event.HealthChanged;
 import org.autopilot.devicemanager.event.ManifestActivated;
 import org.autopilot.devicemanager.event.ManifestAssigned;
@@ -131,6 +137,18 @@ public final class FleetQueries {
       return r.machine();
     } else if (e instanceof org.autopilot.devicemanager.event.MachineKicked k) {
       return k.machine();
+    } else if (e instanceof WatchdogsReported w) {
+      return w.machine();
+    } else if (e instanceof RepairUpdated r) {
+      return r.machine();
+    } else if (e instanceof RepairDecided d) {
+      return d.machine();
+    } else if (e instanceof MachineSilenced s) {
+      return s.machine();
+    } else if (e instanceof MachineReplaced r) {
+      return r.machine();
+    } else if (e instanceof ProvisioningReported p) {
+      return p.machine();
     }
     return null;
   }

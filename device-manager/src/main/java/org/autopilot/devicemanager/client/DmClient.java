@@ -209,6 +209,12 @@ public final class DmClient implements AutoCloseable {
         Duration.ZERO).thenApply(b -> read(b, EventPage.class)));
   }
 
+  /** Audit events about {@code machine} after revision {@code after}, oldest first. */
+  public EventPage events(MachineId machine, long after, int limit) {
+    return join(get("events", Map.of("machine", machine.value(), "after", Long.toString(after),
+        "limit", Integer.toString(limit)), Duration.ZERO).thenApply(b -> read(b, EventPage.class)));
+  }
+
   /**
    * The repair queue; with {@code index > 0}, once the fleet passes {@code index} (or
    * {@code wait} runs out).

@@ -37,13 +37,15 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
   @JsonSubTypes.Type(value = SilenceMachine.class, name = "SilenceMachine"),
   @JsonSubTypes.Type(value = MarkReplaced.class, name = "MarkReplaced"),
   @JsonSubTypes.Type(value = ResolveIncident.class, name = "ResolveIncident"),
+  @JsonSubTypes.Type(value = ReportProvisioning.class, name = "ReportProvisioning"),
 })
 public sealed interface DmCommand
     permits DefineMachineType, DefineScaleUnit, RegisterMachine, PlaceMachine, ChangeState,
         ReportHealth, AcquireLease, ReleaseLease, RegisterManifest, AssignManifest,
         UnassignManifest, ActivateManifest, ReportSoftware, StartRollout, AdvanceRollout,
         SteerRollout, SetBudget, RecordIngest, ReportWatchdogs, EvaluateHealth, SetHealthPolicy,
-        ClaimRepair, StartRepair, FinishRepair, SilenceMachine, MarkReplaced, ResolveIncident {
+        ClaimRepair, StartRepair, FinishRepair, SilenceMachine, MarkReplaced, ResolveIncident,
+        ReportProvisioning {
 
   /** Why the caller asks; recorded with every resulting event. May be empty, never null after decide. */
   String cause();

@@ -93,6 +93,8 @@ public final class FleetStateMachine {
       return HealthRules.markReplaced(fleet, c, out);
     } else if (cmd instanceof ResolveIncident c) {
       return HealthRules.resolve(fleet, c, out);
+    } else if (cmd instanceof ReportProvisioning c) {
+      return ProvisioningRules.report(fleet, c, out);
     }
     throw new AssertionError("unhandled command " + cmd.getClass());
   }
@@ -136,6 +138,9 @@ public final class FleetStateMachine {
     }
     if (changed == null) {
       changed = HealthRules.apply(f, event);
+    }
+    if (changed == null) {
+      changed = ProvisioningRules.apply(f, event);
     }
     if (changed != null) {
       return changed;

@@ -31,13 +31,15 @@ import java.time.Instant;
   @JsonSubTypes.Type(value = HealthPolicySet.class, name = "HealthPolicySet"),
   @JsonSubTypes.Type(value = MachineSilenced.class, name = "MachineSilenced"),
   @JsonSubTypes.Type(value = MachineReplaced.class, name = "MachineReplaced"),
+  @JsonSubTypes.Type(value = ProvisioningReported.class, name = "ProvisioningReported"),
 })
 public sealed interface DmEvent
     permits MachineTypeDefined, ScaleUnitDefined, MachineRegistered, MachinePlaced, StateChanged,
         HealthChanged, LeaseGranted, LeaseReleased, ManifestRegistered, ManifestAssigned,
         ManifestUnassigned, ManifestActivated, SoftwareReported, RolloutUpdated, MachineKicked,
         BudgetSet, IngestRecorded, WatchdogsReported, RepairUpdated, RepairDecided,
-        IncidentUpdated, HealthPolicySet, MachineSilenced, MachineReplaced {
+        IncidentUpdated, HealthPolicySet, MachineSilenced, MachineReplaced,
+        ProvisioningReported {
 
   /** The fleet revision this event creates: exactly one more than the revision before it. */
   long revision();

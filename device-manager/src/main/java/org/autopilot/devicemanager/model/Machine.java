@@ -25,6 +25,8 @@ import org.pcollections.TreePVector;
  * @param watchdogs the last recorded state of each watchdog, by name; never null
  * @param repair the repair of its current or latest failure, or null
  * @param silencedUntil until when its Errors are neither confirmed nor repaired, or null
+ * @param provisioning the steps the provisioning service reported, oldest first, at most
+ *     {@link #MAX_PROVISIONING_STEPS}; never null; cleared when its hardware is replaced
  * @param createdRevision DM revision at which the machine was registered
  * @param version DM revision of the last change to this machine; stale commands name an older one
  *     (snapshots written before manifests existed carry three empty manifest fields, ignored)
@@ -48,16 +50,20 @@ public record Machine(
     java.util.SortedMap<String, WatchdogState> watchdogs,
     Repair repair,
     Instant silencedUntil,
+    List<ProvisioningStep> provisioning,
     long createdRevision,
     long version) {
 
   /** How much failure history a machine keeps. */
   public static final int MAX_FAILURES = 32;
+  /** How many provisioning steps a machine keeps. */
+  public static final int MAX_PROVISIONING_STEPS = 64;
 
   /** Normalises collections to immutable, never-null values. */
   public Machine {
     facts = facts == null ? MachineFacts.UNKNOWN : facts;
     failures = failures == null ? List.of() : List.copyOf(failures);
+    provisioning = provisioning == null ? List.of() : List.copyOf(provisioning);
     software = software == null ? MachineSoftware.NONE : software;
     watchdogs = watchdogs == null ? NO_WATCHDOGS
         : java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(watchdogs));
@@ -79,7 +85,7 @@ public record Machine(
       long revision) {
     return new Machine(id, address, hostKeyFingerprint, machineType, scaleUnit, rack, facts,
         LifecycleState.NEW, at, Health.UNKNOWN, at, List.of(), MachineSoftware.NONE,
-        null, null, null, revision, revision);
+        null, null, null, null, revision, revision);
   }
 
   /** This machine moved to {@code to} at {@code at}; entering Failure appends to the history. */
@@ -91,28 +97,28 @@ public record Machine(
     }
     return new Machine(id, address, hostKeyFingerprint, machineType, scaleUnit, rack, facts, to,
         at, health, healthSince, history, software, watchdogs, repair, silencedUntil,
-        createdRevision, revision);
+        provisioning, createdRevision, revision);
   }
 
   /** This machine with a new health verdict. */
   public Machine withHealth(Health to, Instant at, long revision) {
     return new Machine(id, address, hostKeyFingerprint, machineType, scaleUnit, rack, facts, state,
-        stateSince, to, at, failures, software, watchdogs, repair, silencedUntil, createdRevision,
-        revision);
+        stateSince, to, at, failures, software, watchdogs, repair, silencedUntil, provisioning,
+        createdRevision, revision);
   }
 
   /** This machine placed in a type, scale unit and rack. */
   public Machine withPlacement(String type, String unit, String newRack, long revision) {
     return new Machine(id, address, hostKeyFingerprint, type, unit, newRack, facts, state,
         stateSince, health, healthSince, failures, software, watchdogs, repair, silencedUntil,
-        createdRevision, revision);
+        provisioning, createdRevision, revision);
   }
 
   /** This machine with changed manifests. */
   public Machine withSoftware(MachineSoftware to, long revision) {
     return new Machine(id, address, hostKeyFingerprint, machineType, scaleUnit, rack, facts, state,
         stateSince, health, healthSince, failures, to, watchdogs, repair, silencedUntil,
-        createdRevision, revision);
+        provisioning, createdRevision, revision);
   }
 
   /** This machine with changed watchdog states and the overall health they give. */
@@ -120,28 +126,38 @@ public record Machine(
       Instant at, long revision) {
     return new Machine(id, address, hostKeyFingerprint, machineType, scaleUnit, rack, facts, state,
         stateSince, overall, overall == health ? healthSince : at, failures, software, to, repair,
-        silencedUntil, createdRevision, revision);
+        silencedUntil, provisioning, createdRevision, revision);
   }
 
   /** This machine with its repair changed (null: none). */
   public Machine withRepair(Repair to, long revision) {
     return new Machine(id, address, hostKeyFingerprint, machineType, scaleUnit, rack, facts, state,
         stateSince, health, healthSince, failures, software, watchdogs, to, silencedUntil,
-        createdRevision, revision);
+        provisioning, createdRevision, revision);
   }
 
   /** This machine silenced until {@code until} (null: not silenced). */
   public Machine withSilence(Instant until, long revision) {
     return new Machine(id, address, hostKeyFingerprint, machineType, scaleUnit, rack, facts, state,
         stateSince, health, healthSince, failures, software, watchdogs, repair, until,
-        createdRevision, revision);
+        provisioning, createdRevision, revision);
   }
 
   /** This machine after a human replaced its hardware: New, no history, watchdogs or repair. */
   public Machine replaced(Instant at, long revision) {
     return new Machine(id, address, hostKeyFingerprint, machineType, scaleUnit, rack, facts,
         LifecycleState.NEW, at, Health.UNKNOWN, at, List.of(), MachineSoftware.NONE, null, null,
-        null, createdRevision, revision);
+        null, null, createdRevision, revision);
+  }
+
+  /** This machine with one more provisioning step (the oldest dropped beyond the cap). */
+  public Machine withProvisioningStep(ProvisioningStep step, long revision) {
+    PVector<ProvisioningStep> v = TreePVector.from(provisioning).plus(step);
+    List<ProvisioningStep> kept = v.size() > MAX_PROVISIONING_STEPS
+        ? v.subList(v.size() - MAX_PROVISIONING_STEPS, v.size()) : v;
+    return new Machine(id, address, hostKeyFingerprint, machineType, scaleUnit, rack, facts, state,
+        stateSince, health, healthSince, failures, software, watchdogs, repair, silencedUntil, kept,
+        createdRevision, revision);
   }
 
   /** The worst verdict of {@code watchdogs}: Error, else Warning, else OK, else Unknown. */
