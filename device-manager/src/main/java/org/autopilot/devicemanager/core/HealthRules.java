@@ -446,7 +446,10 @@ final class HealthRules {
         case PROBATION -> probation(m, p);
         case FAILURE -> {
           if (m.repair() == null || !m.repair().active()) {
-            choose(m, "in Failure: " + lastCause(m), false);
+            // moved to Failure by someone else (an operator, burn-in): a fatal Error still counts
+            Confirmed c = confirmed(m, p, null);
+            boolean fatal = c != null && c.fatal;
+            choose(m, "in Failure: " + lastCause(m) + (fatal ? "; " + c.text : ""), fatal);
           } else if (m.repair().status().inFlight()) {
             timeout(m, p);
           } else if (m.repair().status() == Status.WAITING && recovered(m, p)) {

@@ -447,4 +447,15 @@ class HealthRulesTest {
     assertThat(repair("a1").status()).isEqualTo(Status.HEALED);
     assertThat(repair("a1").outcome()).startsWith("recovered while its Reboot waited");
   }
+
+  @Test
+  void aMachineMovedToFailureBySomeoneElseWithAFatalErrorIsReplacedAtOnce() {
+    s.given(new RegisterMachine(MachineId.of("b1"), "127.0.0.1:22", "SHA256:k-b1", "web", "su-1", "r1",
+        null, "found"), move("b1", PROVISIONING), move("b1", BURN_IN));
+    s.given(verdict("b1", "disk", Health.ERROR, "probe: unrecoverable I/O error", 1),
+        new ChangeState(MachineId.of("b1"), 0, FAILURE, "burn-in failed: disk"));
+    tick();
+    assertThat(repair("b1").action()).isEqualTo(RepairAction.REPLACE);
+    assertThat(repair("b1").urgent()).isTrue();
+  }
 }
