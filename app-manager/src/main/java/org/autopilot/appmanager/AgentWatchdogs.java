@@ -50,8 +50,12 @@ final class AgentWatchdogs implements AutoCloseable {
         List.of(new DiskWatchdog(w.diskPath(), w.disk()),
             new MemoryWatchdog(MemoryWatchdog.PROC_MEMINFO, w.memory())), clock, sink)
         .register(new ManifestWatchdog(local, running, w.manifestRehash(), clock))
-        .register(new AppsWatchdog(apps))
-        .register(new HeartbeatWatchdog());
+        .register(new AppsWatchdog(apps));
+    if (w.report().isEmpty()) {
+      // reporting straight to the DM, nobody else tells it the agent is alive; through the
+      // watchdog service, the round's arrival is the heartbeat and the service reports it
+      runner.register(new HeartbeatWatchdog());
+    }
     this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "app-manager-" + config.machineId() + "-watchdogs");
       t.setDaemon(true);

@@ -26,19 +26,13 @@ import org.autopilot.watchdogs.WatchdogVerdict;
  *     "consecutive": 3, "perfData": [{"label": "free", "value": 41.5, "uom": "%",
  *     "warn": "10:", "crit": "5:", "min": 0, "max": 100}]}, ...]}
  * </pre>
- * Every round goes out whole but for the watchdogs the service owns ({@code heartbeat}: the
- * round's arrival is the heartbeat, its absence the missing one; {@code ssh}); the service
- * compares and forwards changes. URLs are tried in order until one takes the report: a connection
+ * Every round goes out whole (the service compares and forwards changes; a round's arrival is
+ * the heartbeat, its absence the missing one, so the agent has no {@code heartbeat} check of its
+ * own in this mode). URLs are tried in order until one takes the report: a connection
  * error or a 5xx moves on to the next; a 503 naming the leader in {@code X-Watchdog-Leader}
  * makes that leader the first to try next time; the last URL that took a report comes next.
  */
 final class ServiceWatchdogReporter implements WatchdogRunner.Sink {
-  /**
-   * Watchdogs the service reports itself and refuses from machines: the heartbeat (the round's
-   * arrival is the heartbeat) and the outside probe.
-   */
-  static final java.util.Set<String> SERVICE_OWNED = java.util.Set.of("heartbeat", "ssh", "reported");
-
   /** The header in which a follower names the leader's base URL. */
   static final String LEADER = "X-Watchdog-Leader";
   
@@ -82,8 +76,7 @@ final class ServiceWatchdogReporter implements WatchdogRunner.Sink {
     try {
       faults.network();
       body = Json.mapper().writeValueAsBytes(new Report(machine,
-          round.verdicts().stream().filter(v -> !SERVICE_OWNED.contains(v.watchdog()))
-              .map(ServiceWatchdogReporter::entry).toList()));
+          round.verdicts().stream().map(ServiceWatchdogReporter::entry).toList()));
     } catch (IOException e) {
       log.failed("watchdog report: " + e.getMessage());
       return;

@@ -2,6 +2,7 @@ package org.autopilot.appmanager;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** Waits, bounded, for a condition the system reaches asynchronously. */
 public final class Await {
@@ -9,6 +10,11 @@ public final class Await {
 
   /** Polls {@code condition} every 50 ms until it holds; fails after {@code limit}. */
   public static void until(String what, Duration limit, BooleanSupplier condition) {
+    until(what, limit, condition, () -> "");
+  }
+
+  /** As {@link #until(String, Duration, BooleanSupplier)}, adding {@code state} to the failure. */
+  public static void until(String what, Duration limit, BooleanSupplier condition, Supplier<String> state) {
     long deadline = System.nanoTime() + limit.toNanos();
     while (System.nanoTime() < deadline) {
       try {
@@ -25,6 +31,13 @@ public final class Await {
         throw new AssertionError("interrupted waiting for " + what);
       }
     }
-    throw new AssertionError("timed out after " + limit.toSeconds() + " s waiting for " + what);
+    String s;
+    try {
+      s = state.get();
+    } catch (RuntimeException e) {
+      s = "(state unreadable: " + e + ")";
+    }
+    throw new AssertionError("timed out after " + limit.toSeconds() + " s waiting for " + what
+        + (s.isEmpty() ? "" : "; " + s));
   }
 }

@@ -1,5 +1,6 @@
 package org.autopilot.provisioning;
 
+import org.autopilot.appmanager.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package org.autopilot.repair;
 
+import org.autopilot.appmanager.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
@@ -96,15 +97,10 @@ class RepairEndToEndTest {
     for (LifecycleState s : List.of(LifecycleState.PROVISIONING, LifecycleState.BURN_IN, LifecycleState.HEALTHY)) {
       accept(new ChangeState(mid, 0, s, "stands in for provisioning"));
     }
-    try {
-      Await.until(id + " reports through the watchdog service", LIMIT, () -> {
-        Machine m = machine(id);
-        return m.watchdogs().containsKey("disk")
-            && m.health() != Health.ERROR;
-      });
-    } catch (AssertionError e) {
-      throw new AssertionError(e.getMessage() + "; the DM has " + machine(id).watchdogs().values(), e);
-    }
+    Await.until(id + " reports through the watchdog service", LIMIT, () -> {
+      Machine m = machine(id);
+      return m.watchdogs().containsKey("disk") && m.health() != Health.ERROR;
+    }, () -> "the DM has " + machine(id).watchdogs().values());
     return sim;
   }
 

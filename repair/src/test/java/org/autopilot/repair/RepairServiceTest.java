@@ -1,5 +1,6 @@
 package org.autopilot.repair;
 
+import org.autopilot.appmanager.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.autopilot.repair.RepairFleet.LIMIT;
 

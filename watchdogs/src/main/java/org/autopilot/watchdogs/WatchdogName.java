@@ -8,6 +8,12 @@ public final class WatchdogName {
   /** What a name must match. */
   public static final Pattern PATTERN = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
   private static final int MAX = 64;
+  /**
+   * Names a machine's own checks may not use: the watchdog service reports {@code heartbeat}
+   * (a round's arrival) and {@code ssh} (its outside probe), the DM records operator verdicts as
+   * {@code reported}. A script so named is renamed ({@code ssh-2}).
+   */
+  public static final Set<String> RESERVED = Set.of("heartbeat", "ssh", "reported");
 
   private WatchdogName() {}
 

@@ -281,7 +281,7 @@ public final class WatchdogRunner implements AutoCloseable {
       return List.of();
     }
     files.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
-    Set<String> taken = new HashSet<>();
+    Set<String> taken = new HashSet<>(WatchdogName.RESERVED);
     fixedNow.forEach(f -> taken.add(f.name()));
     taken.add(DIR_WATCHDOG);
     int room = MAX_WATCHDOGS - 1 - fixedNow.size();

@@ -219,6 +219,19 @@ class WatchdogRunnerTest {
   }
 
   @Test
+  void scriptsNamedLikeTheServicesOwnWatchdogsAreRenamed() throws Exception {
+    script("ssh", "echo 'OK: sshd listening'");
+    script("heartbeat", "echo 'WARNING: my own idea of a heartbeat'; exit 1");
+    try (WatchdogRunner r = runner(Duration.ofSeconds(20))) {
+      WatchdogRound round = r.runRound();
+      assertThat(round.verdict("ssh")).as("ssh is the watchdog service's probe").isNull();
+      assertThat(round.verdict("heartbeat")).as("heartbeat is the watchdog service's").isNull();
+      assertThat(round.verdict("ssh-2").status()).isEqualTo(Health.OK);
+      assertThat(round.verdict("heartbeat-2").status()).isEqualTo(Health.WARNING);
+    }
+  }
+
+  @Test
   void scheduledRoundsReachTheSinkAndInactiveTurnsAreSkipped() throws Exception {
     script("ok", "echo OK");
     AtomicInteger asked = new AtomicInteger();

@@ -46,6 +46,11 @@ public record HealthPolicy(
       null, null, null, null);
 
   private static final TimeZone UTC = TimeZone.getTimeZone("UTC");
+  /**
+   * Fatal rules' patterns, compiled once: they are matched on every evaluation of a machine in
+   * Error. Only validated policies put patterns here (at most 32 per policy), so it stays small.
+   */
+  private static final java.util.Map<String, Pattern> COMPILED = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** Fills defaults and validates; an invalid policy throws with what is wrong. */
   public HealthPolicy {
@@ -161,7 +166,7 @@ public record HealthPolicy(
     /** Whether an Error of {@code name} with {@code text} is fatal by this rule. */
     public boolean matches(String name, String text) {
       return (watchdog.equals("*") || watchdog.equals(name)) && text != null
-          && Pattern.compile(matches).matcher(text).find();
+          && COMPILED.computeIfAbsent(matches, Pattern::compile).matcher(text).find();
     }
   }
 
