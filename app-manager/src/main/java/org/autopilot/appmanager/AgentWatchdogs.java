@@ -16,6 +16,7 @@ import org.autopilot.manifests.ManifestRef;
 import org.autopilot.watchdogs.Watchdog;
 import org.autopilot.watchdogs.WatchdogRound;
 import org.autopilot.watchdogs.WatchdogRunner;
+import org.autopilot.watchdogs.builtin.AgentStartWatchdog;
 import org.autopilot.watchdogs.builtin.DiskWatchdog;
 import org.autopilot.watchdogs.builtin.HeartbeatWatchdog;
 import org.autopilot.watchdogs.builtin.MemoryWatchdog;
@@ -23,7 +24,7 @@ import org.autopilot.watchdogs.builtin.MemoryWatchdog;
 /**
  * The agent's watchdogs: a {@link WatchdogRunner} on its own thread with the built-ins
  * ({@code disk}, {@code memory}), the agent's own checks ({@code manifest}, {@code apps},
- * {@code heartbeat}) and the scripts of the watchdog directory, whose rounds go to the watchdog
+ * {@code agent}, {@code heartbeat}) and the scripts of the watchdog directory, whose rounds go to the watchdog
  * service when one is configured and to the DM directly otherwise. A hung agent runs no round.
  */
 final class AgentWatchdogs implements AutoCloseable {
@@ -50,7 +51,8 @@ final class AgentWatchdogs implements AutoCloseable {
         List.of(new DiskWatchdog(w.diskPath(), w.disk()),
             new MemoryWatchdog(MemoryWatchdog.PROC_MEMINFO, w.memory())), clock, sink)
         .register(new ManifestWatchdog(local, running, w.manifestRehash(), clock))
-        .register(new AppsWatchdog(apps));
+        .register(new AppsWatchdog(apps))
+        .register(new AgentStartWatchdog(clock.instant()));
     if (w.report().isEmpty()) {
       // reporting straight to the DM, nobody else tells it the agent is alive; through the
       // watchdog service, the round's arrival is the heartbeat and the service reports it

@@ -92,7 +92,8 @@ class AgentWatchdogsTest {
         && is(id, "manifest", Health.OK, "web@1, 2 files intact"));
 
     assertThat(fx.machine(id).watchdogs().keySet()).containsExactlyInAnyOrder(
-        "disk", "memory", "manifest", "apps", "heartbeat", "check_cert", "check_queue");
+        "disk", "memory", "manifest", "apps", "agent", "heartbeat", "check_cert", "check_queue");
+    assertThat(watchdog(id, "agent").text()).as("names this run's start").startsWith("app-manager up since 20");
     assertThat(watchdog(id, "disk").status()).isEqualTo(Health.OK);
     assertThat(watchdog(id, "disk").text()).isEqualTo("disk OK: " + agent.home()
         + " at least 10% free, write probe ok");

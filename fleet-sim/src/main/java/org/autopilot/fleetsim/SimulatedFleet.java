@@ -27,6 +27,8 @@ public final class SimulatedFleet implements AutoCloseable {
   private final Supplier<MachineAgent> agents;
   private final Duration rebootDelay;
   private final Map<String, SimulatedMachine> machines = new LinkedHashMap<>();
+  private int blockFirst;
+  private int blockSize;
   private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
     Thread t = new Thread(r, "fleet-sim");
     t.setDaemon(true);
@@ -45,6 +47,19 @@ public final class SimulatedFleet implements AutoCloseable {
     this.rebootDelay = rebootDelay;
   }
 
+  /**
+   * Machines added without a port take the lowest free port of {@code first .. first+size-1}
+   * (where a scan of that block finds them), and only when the block is full a random one.
+   */
+  public synchronized SimulatedFleet usePortBlock(int first, int size) {
+    if (first < 1 || size < 1 || first + size - 1 > 65535) {
+      throw new IllegalArgumentException("port block " + first + "+" + size + " is not within 1..65535");
+    }
+    blockFirst = first;
+    blockSize = size;
+    return this;
+  }
+
   /** Adds a machine on a free loopback port (or {@code port}) and powers it on. */
   public synchronized SimulatedMachine add(String id, int port) throws IOException {
     if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
@@ -54,7 +69,7 @@ public final class SimulatedFleet implements AutoCloseable {
       throw new IllegalArgumentException("machine " + id + " exists already");
     }
     Path dir = Files.createDirectories(base.resolve(id));
-    SimulatedMachine m = new SimulatedMachine(id, dir, port == 0 ? freePort() : port, authorized,
+    SimulatedMachine m = new SimulatedMachine(id, dir, port == 0 ? nextPort() : port, authorized,
         agents, scheduler, rebootDelay);
     machines.put(id, m);
     m.powerOn();
@@ -75,6 +90,25 @@ public final class SimulatedFleet implements AutoCloseable {
   public synchronized void close() {
     machines.values().forEach(SimulatedMachine::close);
     scheduler.shutdownNow();
+  }
+
+  private int nextPort() throws IOException {
+    java.util.Set<Integer> taken = new java.util.HashSet<>();
+    machines.values().forEach(m -> taken.add(m.port()));
+    for (int p = blockFirst; p < blockFirst + blockSize; p++) {
+      if (!taken.contains(p) && bindable(p)) {
+        return p;
+      }
+    }
+    return freePort();
+  }
+
+  private static boolean bindable(int port) {
+    try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static int freePort() throws IOException {

@@ -14,26 +14,20 @@ import org.autopilot.devicemanager.api.Role;
 import org.autopilot.devicemanager.client.DmClient;
 import org.autopilot.devicemanager.command.DefineMachineType;
 import org.autopilot.devicemanager.command.DefineScaleUnit;
-import org.autopilot.devicemanager.command.DmCommand;
 import org.autopilot.devicemanager.server.DmServer;
 import org.autopilot.devicemanager.server.LocalCluster;
 import org.autopilot.fleetsim.FleetControl;
-import org.autopilot.appmanager.AgentConfig;
 import org.autopilot.deployment.DeploymentClient;
 import org.autopilot.deployment.DeploymentConfig;
 import org.autopilot.deployment.DeploymentServer;
 import org.autopilot.deployment.GitIngest;
 import org.autopilot.deployment.RolloutDriver;
 import org.autopilot.devicemanager.api.TokenAuthenticator;
-import org.autopilot.devicemanager.command.ChangeState;
-import org.autopilot.devicemanager.command.RegisterMachine;
 import org.autopilot.devicemanager.command.SetBudget;
-import org.autopilot.devicemanager.model.MachineFacts;
-import org.autopilot.devicemanager.model.LifecycleState;
-import org.autopilot.devicemanager.model.MachineId;
-import org.autopilot.fleetsim.AppManagerAgent;
-import org.autopilot.fleetsim.SimulatedMachine;
+import org.autopilot.fleetsim.InstalledAgent;
 import org.autopilot.fleetsim.OperatorKey;
+import org.autopilot.provisioning.ProvisioningService;
+import org.autopilot.provisioning.rules.RulesSource;
 import org.autopilot.fleetsim.SimulatedFleet;
 import org.autopilot.devicemanager.command.SetHealthPolicy;
 import org.autopilot.devicemanager.model.HealthPolicy;
@@ -73,14 +67,13 @@ final class DemoCommand implements Callable<Integer> {
     Path keyFile = data.resolve("fleet").resolve("operator_key");
     List<URI> deployUris = List.of(URI.create("http://127.0.0.1:" + (basePort + 301)),
         URI.create("http://127.0.0.1:" + (basePort + 302)));
+    int scanPorts = ((Math.max(machines, 1) + 20 + DemoProvisioning.RACK - 1) / DemoProvisioning.RACK)
+        * DemoProvisioning.RACK;
+    URI watchdogUri = URI.create("http://127.0.0.1:" + (basePort + 401));
+    // bare machines: the agent starts once provisioning has installed its configuration
     SimulatedFleet fleet = new SimulatedFleet(data.resolve("fleet"),
-        List.of(OperatorKey.loadOrCreate(keyFile).getPublic()),
-        () -> new AppManagerAgent(m -> AgentConfig.of(m.id(), cluster.apiUrls(),
-            cluster.machineToken(m.id()), m.disk().resolve("autopilot"), deployUris)
-            .withPeerPort(0)
-            .withWatchdogs(org.autopilot.appmanager.WatchdogConfig.DEFAULTS.withReport(
-                List.of(URI.create("http://127.0.0.1:" + (basePort + 401)))))),
-        Duration.ofSeconds(2));
+        List.of(OperatorKey.loadOrCreate(keyFile).getPublic()), InstalledAgent::new,
+        Duration.ofSeconds(2)).usePortBlock(basePort + 201, scanPorts);
     List<DeploymentServer> deployment = new ArrayList<>();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -99,7 +92,7 @@ final class DemoCommand implements Callable<Integer> {
     }
     // up before the machines boot, so their first watchdog reports find it
     WatchdogService watchdogService = WatchdogService.start(WatchdogServiceConfig.of("watchdog-1",
-        "127.0.0.1", basePort + 401, cluster.apiUrls(), cluster.token(Role.SATELLITE),
+        "127.0.0.1", watchdogUri.getPort(), cluster.apiUrls(), cluster.token(Role.SATELLITE),
         cluster.machineSecret()).withProbeLogin("root", keyFile), InstantSource.system());
     Runtime.getRuntime().addShutdownHook(new Thread(watchdogService::close, "watchdog-service-shutdown"));
     for (int i = 0; i < 100 && !watchdogService.leading(); i++) {
@@ -113,13 +106,14 @@ final class DemoCommand implements Callable<Integer> {
     DmServer leader = cluster.leader(30_000).orElseThrow(() ->
         new IllegalStateException("no DM leader elected within 30 s"));
     DmClient client = new DmClient(cluster.apiUrls(), cluster.token(Role.ADMIN));
-    List<DmCommand> setup = List.of(
-        new DefineMachineType("web", "demo-os-1", "demo setup"),
-        new DefineMachineType("db", "demo-os-1", "demo setup"),
+    String image = DemoProvisioning.ensureImage(data, deployUris, cluster.deploymentUploadToken());
+    client.sendAll(List.of(
+        new DefineMachineType("web", image, "demo setup: image demo-os-1"),
+        new DefineMachineType("db", image, "demo setup: image demo-os-1"),
         new DefineScaleUnit("su-1", "demo setup"),
-        new DefineScaleUnit("su-2", "demo setup"));
-    client.sendAll(setup);
-    registerFleet(client, fleet);
+        new DefineScaleUnit("su-2", "demo setup"),
+        new SetBudget("type:web", "25%", "demo: a quarter of the web tier may be out"),
+        new SetBudget("type:db", "1", "demo: one database machine out at a time")));
     client.sendAll(List.of(
         new SetHealthPolicy("default", new HealthPolicy(3, "20s", "15s", "30s", "5m", "24h", null,
             null, null, null), "demo: quick to confirm and to trust again, so repairs show within a minute"),
@@ -131,8 +125,12 @@ final class DemoCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(repairService::close, "repair-service-shutdown"));
     Path examples = findExamples();
     Path repo = null;
+    String rules = DemoProvisioning.rules(basePort + 201, scanPorts);
+    RulesSource rulesSource;
     if (examples != null) {
-      repo = DemoRepo.ensure(data.resolve("manifests-repo"), examples);
+      repo = DemoRepo.ensure(data.resolve("manifests-repo"), examples, rules);
+      rulesSource = RulesSource.git(repo.toAbsolutePath().toString(), "main", "machine-types.yaml",
+          data.resolve("provisioning").resolve("rules-mirror"));
       DmClient satellite = new DmClient(cluster.apiUrls(), cluster.token(Role.SATELLITE));
       GitIngest ingest = new GitIngest(repo.toAbsolutePath().toString(), "main", "manifests",
           data.resolve("deploy-mirror"),
@@ -143,7 +141,16 @@ final class DemoCommand implements Callable<Integer> {
       RolloutDriver driver = new RolloutDriver(satellite, "demo-driver", Duration.ofSeconds(1),
           InstantSource.system());
       Runtime.getRuntime().addShutdownHook(new Thread(driver::close, "rollout-driver-shutdown"));
+    } else {
+      Path file = data.resolve("machine-types.yaml");
+      if (!Files.exists(file)) {
+        Files.writeString(file, rules);
+      }
+      rulesSource = RulesSource.file(file);
     }
+    ProvisioningService provisioning = DemoProvisioning.start(cluster, keyFile, rulesSource,
+        basePort + 201, scanPorts, deployUris, watchdogUri);
+    Runtime.getRuntime().addShutdownHook(new Thread(provisioning::close, "provisioning-shutdown"));
 
     System.out.println();
     System.out.println("DM API: " + cluster.apiUrls().get(0));
@@ -181,8 +188,13 @@ final class DemoCommand implements Callable<Integer> {
         + "./autopilot repair policy show)");
     System.out.println("Try:  ./autopilot fleet inject sim-04 HUNG_AGENT   then   ./autopilot repair log --follow");
     System.out.println("      ./autopilot repair queue     ./autopilot machines list --health Error");
-    System.out.println("Not built yet: discovery (the demo registers its machines itself), "
-        + "Cockpit (see README).");
+    System.out.println("Provisioning: prov-1 scans 127.0.0.1:" + (basePort + 201) + "-"
+        + (basePort + 200 + scanPorts) + " every 5 s; new machines are registered, typed by "
+        + (repo != null ? repo.resolve("machine-types.yaml") : data.resolve("machine-types.yaml"))
+        + ", imaged, burned in for 10 s and put in service");
+    System.out.println("Try:  ./autopilot provisioning status --watch     ./autopilot fleet add sim-"
+        + String.format("%02d", machines + 1) + "   (found on the next scan)");
+    System.out.println("Not built yet: Cockpit (see README).");
     System.out.println("Ctrl-C stops everything; the data stays in " + data + "/.");
     System.out.flush();
     if (exitAfter > 0) {
@@ -191,30 +203,6 @@ final class DemoCommand implements Callable<Integer> {
     }
     stopped.await();
     return 0;
-  }
-
-  /**
-   * Stands in for discovery and provisioning (#6): registers every simulated machine with its
-   * address and host key, two thirds as web and the rest as db, alternating scale units, moves
-   * it to Healthy, and sets the demo's disruption budgets.
-   */
-  private static void registerFleet(DmClient client, SimulatedFleet fleet) {
-    List<DmCommand> cmds = new ArrayList<>();
-    List<SimulatedMachine> all = fleet.machines();
-    for (int i = 0; i < all.size(); i++) {
-      SimulatedMachine m = all.get(i);
-      MachineId id = MachineId.of(m.id());
-      cmds.add(new RegisterMachine(id, "127.0.0.1:" + m.port(), m.hostKeyFingerprint(),
-          i % 3 != 2 ? "web" : "db", i % 2 == 0 ? "su-1" : "su-2", "rack-" + (i / 5 + 1),
-          new MachineFacts(4, 8L << 30, List.of("sda")), "demo: registered at start-up"));
-      for (LifecycleState s : List.of(LifecycleState.PROVISIONING, LifecycleState.BURN_IN,
-          LifecycleState.HEALTHY)) {
-        cmds.add(new ChangeState(id, 0, s, "demo: stands in for provisioning"));
-      }
-    }
-    cmds.add(new SetBudget("type:web", "25%", "demo: a quarter of the web tier may be out"));
-    cmds.add(new SetBudget("type:db", "1", "demo: one database machine out at a time"));
-    client.sendAll(cmds);
   }
 
   private static void pollForever(GitIngest ingest) {

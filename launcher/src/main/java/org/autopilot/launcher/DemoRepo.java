@@ -17,16 +17,26 @@ import org.eclipse.jgit.lib.PersonIdent;
 final class DemoRepo {
   private DemoRepo() {}
 
-  /** Creates the repository with its first commit unless it exists; its path. */
-  static Path ensure(Path dir, Path examples) throws Exception {
+  /**
+   * Creates the repository with its first commit unless it exists; its path. The machine-type
+   * rules ({@code machine-types.yaml}, at the root: outside the ingest's {@code manifests/}) are
+   * committed too, also into a repository made before the demo had them.
+   */
+  static Path ensure(Path dir, Path examples, String machineTypes) throws Exception {
     if (Files.isDirectory(dir.resolve(".git"))) {
+      if (!Files.exists(dir.resolve("machine-types.yaml"))) {
+        Files.writeString(dir.resolve("machine-types.yaml"), machineTypes);
+        commit(dir, "machine types by rules\n\nProvisioning types the machines it discovers by these.");
+      }
       return dir;
     }
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("machine-types.yaml"), machineTypes);
     Path manifests = Files.createDirectories(dir.resolve("manifests"));
     copyTree(examples.resolve("files"), manifests.resolve("files"));
     Files.copy(examples.resolve("web-v1.yaml"), manifests.resolve("web.yaml"));
     Files.copy(examples.resolve("db-v1.yaml"), manifests.resolve("db.yaml"));
-    commit(dir, "web v1 and db v1\n\nThe demo's first release.");
+    commit(dir, "web v1 and db v1, machine types\n\nThe demo's first release.");
     return dir;
   }
 

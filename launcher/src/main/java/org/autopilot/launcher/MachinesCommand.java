@@ -10,6 +10,7 @@ import org.autopilot.devicemanager.command.ActivateManifest;
 import org.autopilot.devicemanager.command.AssignManifest;
 import org.autopilot.devicemanager.command.ChangeState;
 import org.autopilot.devicemanager.command.DmCommand;
+import org.autopilot.devicemanager.command.PinHostKey;
 import org.autopilot.devicemanager.command.PlaceMachine;
 import org.autopilot.devicemanager.command.RegisterMachine;
 import org.autopilot.devicemanager.command.ReportHealth;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code autopilot machines ...}: list, show and change machines. */
 @Command(name = "machines", mixinStandardHelpOptions = true, description = "Lists, shows and changes machines.",
-    subcommands = {MachinesCommand.ListMachines.class, MachinesCommand.Show.class,
+    subcommands = {MachinesCommand.ListMachines.class, MachinesCommand.Show.class, MachinesCommand.PinKey.class,
         MachinesCommand.Register.class, MachinesCommand.Move.class, MachinesCommand.Place.class,
         MachinesCommand.HealthReport.class, MachinesCommand.Assign.class,
         MachinesCommand.Activate.class})
@@ -155,6 +156,23 @@ final class MachinesCommand {
     @Override
     public Integer call() throws Exception {
       return report(dm.client().send(new PlaceMachine(MachineId.of(id), expect, type, unit, rack, cause)));
+    }
+  }
+
+  @Command(name = "pin-key", mixinStandardHelpOptions = true,
+      description = "Pins another SSH host key on a machine in New (operators and admins only): after a "
+          + "legitimate reinstall or new hardware, once you have checked the key discovery reported "
+          + "(its 'discovery' Warning names the key it saw).")
+  static final class PinKey implements Callable<Integer> {
+    @Mixin DmOptions dm;
+    @Parameters(index = "0", paramLabel = "ID") String id;
+    @Parameters(index = "1", paramLabel = "FINGERPRINT", description = "e.g. SHA256:oUhzDsWX...") String key;
+    @Option(names = "--expect", defaultValue = "0", description = "reject unless the machine is at this version") long expect;
+    @Option(names = "--cause", required = true, description = "why, and how the key was checked (goes into the audit trail)") String cause;
+
+    @Override
+    public Integer call() throws Exception {
+      return report(dm.client().send(new PinHostKey(MachineId.of(id), expect, key, cause)));
     }
   }
 

@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Provisioner {
   private static final Logger LOG = LoggerFactory.getLogger(Provisioner.class);
+  /** The app-manager's watchdog naming its start (watchdogs' {@code AgentStartWatchdog}). */
+  private static final String AGENT = "agent";
   private final DmClient dm;
   private final Installer installer;
   private final ImagingSettings imaging;
@@ -255,15 +257,19 @@ public final class Provisioner {
     return n == null || n.isMissingNode() || n.isNull() ? null : ManifestRef.parse(n.asText());
   }
 
-  /** Whether the agent reported a heartbeat OK after revision {@code after}. */
+  /**
+   * Whether the agent showed it is up after revision {@code after}: its {@code agent} watchdog
+   * (whose text names the start, so every start is a recorded change) or a heartbeat OK.
+   */
   private boolean heartbeatSince(Machine m, long after) {
     WatchdogState hb = m.watchdogs().get("heartbeat");
-    if (hb == null || hb.status() != Health.OK) {
+    WatchdogState agent = m.watchdogs().get(AGENT);
+    if ((hb == null || hb.status() != Health.OK) && (agent == null || agent.status() != Health.OK)) {
       return false;
     }
     for (DmEvent e : trail(m, after)) {
       if (e instanceof WatchdogsReported w && w.changed().stream()
-          .anyMatch(s -> s.name().equals("heartbeat") && s.status() == Health.OK)) {
+          .anyMatch(s -> (s.name().equals("heartbeat") || s.name().equals(AGENT)) && s.status() == Health.OK)) {
         return true;
       }
     }
@@ -327,8 +333,13 @@ public final class Provisioner {
   /** Moves the machine (the transition table guards the move); the next record is based on it. */
   private void move(Basis b, LifecycleState to, String cause) {
     String c = cause.length() > 4000 ? cause.substring(0, 3997) + "..." : cause;
-    CommandResult r = dm.send(new ChangeState(b.m.id(), 0, to, c));
+    // fenced like the steps: a look based on a listing older than our own last change (read
+    // while another worker was still moving the machine) is refused as stale, not half-done
+    CommandResult r = dm.send(new ChangeState(b.m.id(), b.version, to, c));
     if (!r.accepted()) {
+      if (r.code() == Decision.Rejection.STALE) {
+        throw new Stale(b.m.id() + ": not moved to " + to.label() + ": " + r.reason());
+      }
       throw new IllegalStateException(b.m.id() + ": not moved to " + to.label() + ": " + r.reason());
     }
     b.version = r.revision();

@@ -134,7 +134,7 @@ class ProvisioningEndToEndTest {
   }
 
   @Test
-  void aMachineWhoseHostKeyIsNotThePinnedOneIsNeitherAcceptedNorTouched() throws Exception {
+  void aMachineWhoseHostKeyIsNotThePinnedOneIsNeitherAcceptedNorTouchedUntilAnOperatorPinsIt() throws Exception {
     SimulatedMachine sim = lab.lab.add("m0", 0);
     String impostor = "SHA256:" + "A".repeat(43);
     lab.lab.accept(new org.autopilot.devicemanager.command.RegisterMachine(MachineId.of("m0"),
@@ -154,6 +154,15 @@ class ProvisioningEndToEndTest {
     assertThat(m.provisioning()).as("nothing begun").isEmpty();
     assertThat(sim.reimages()).as("nothing sent to it").isEmpty();
     assertThat(s.lastStep("m0")).contains(impostor, sim.hostKeyFingerprint(), "nothing was sent");
+
+    // an operator checks the machine and pins the key it presents: from then on it is trusted
+    lab.lab.accept(new org.autopilot.devicemanager.command.PinHostKey(MachineId.of("m0"), m.version(),
+        sim.hostKeyFingerprint(), "test: reinstalled, key checked on the console"));
+    Await.until("m0 provisioned under the pinned key", LIMIT, () -> machine("m0").state() == LifecycleState.HEALTHY,
+        () -> describe("m0") + "; last step " + s.lastStep("m0"));
+    assertThat(machine("m0").watchdogs().get(org.autopilot.provisioning.discovery.Discovery.WATCHDOG).status())
+        .as("discovery sees the pinned key again").isEqualTo(org.autopilot.devicemanager.model.Health.OK);
+    assertThat(sim.reimages()).containsExactly(lab.image);
   }
 
   @Test

@@ -9,11 +9,16 @@ public final class WatchdogName {
   public static final Pattern PATTERN = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
   private static final int MAX = 64;
   /**
-   * Names a machine's own checks may not use: the watchdog service reports {@code heartbeat}
-   * (a round's arrival) and {@code ssh} (its outside probe), the DM records operator verdicts as
-   * {@code reported}. A script so named is renamed ({@code ssh-2}).
+   * Names no machine may report: the watchdog service reports {@code heartbeat} (a round's
+   * arrival) and {@code ssh} (its outside probe), the DM records operator verdicts as
+   * {@code reported}.
    */
-  public static final Set<String> RESERVED = Set.of("heartbeat", "ssh", "reported");
+  public static final Set<String> NOT_FROM_MACHINES = Set.of("heartbeat", "ssh", "reported");
+  /**
+   * Names a machine's scripts may not use: the above and the agent's own {@code agent} (its
+   * start). A script so named is renamed ({@code ssh-2}).
+   */
+  public static final Set<String> RESERVED = Set.of("heartbeat", "ssh", "reported", "agent");
 
   private WatchdogName() {}
 

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.autopilot.devicemanager.command.DmCommand;
+import org.autopilot.devicemanager.command.PinHostKey;
 import org.autopilot.devicemanager.command.ReportHealth;
 import org.autopilot.devicemanager.command.ReportSoftware;
 import org.autopilot.devicemanager.command.ReportWatchdogs;
@@ -309,6 +310,10 @@ public final class DmApi implements AutoCloseable {
         throw new ApiError(403, "machine principal " + who.name() + " may only report about "
             + "itself (ReportHealth, ReportWatchdogs, ReportSoftware); command " + i + " is "
             + commands.get(i).getClass().getSimpleName());
+      }
+      if (commands.get(i) instanceof PinHostKey && who.role() != Role.OPERATOR && who.role() != Role.ADMIN) {
+        throw new ApiError(403, "only an operator or an admin may pin a host key (command " + i
+            + "); principal " + who.name() + " is " + who.role().name().toLowerCase());
       }
     }
     long start = System.nanoTime();

@@ -38,6 +38,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
   @JsonSubTypes.Type(value = MarkReplaced.class, name = "MarkReplaced"),
   @JsonSubTypes.Type(value = ResolveIncident.class, name = "ResolveIncident"),
   @JsonSubTypes.Type(value = ReportProvisioning.class, name = "ReportProvisioning"),
+  @JsonSubTypes.Type(value = PinHostKey.class, name = "PinHostKey"),
 })
 public sealed interface DmCommand
     permits DefineMachineType, DefineScaleUnit, RegisterMachine, PlaceMachine, ChangeState,
@@ -45,7 +46,7 @@ public sealed interface DmCommand
         UnassignManifest, ActivateManifest, ReportSoftware, StartRollout, AdvanceRollout,
         SteerRollout, SetBudget, RecordIngest, ReportWatchdogs, EvaluateHealth, SetHealthPolicy,
         ClaimRepair, StartRepair, FinishRepair, SilenceMachine, MarkReplaced, ResolveIncident,
-        ReportProvisioning {
+        ReportProvisioning, PinHostKey {
 
   /** Why the caller asks; recorded with every resulting event. May be empty, never null after decide. */
   String cause();

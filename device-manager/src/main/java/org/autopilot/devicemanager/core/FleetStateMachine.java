@@ -95,6 +95,8 @@ public final class FleetStateMachine {
       return HealthRules.resolve(fleet, c, out);
     } else if (cmd instanceof ReportProvisioning c) {
       return ProvisioningRules.report(fleet, c, out);
+    } else if (cmd instanceof PinHostKey c) {
+      return ProvisioningRules.pinHostKey(fleet, c, out);
     }
     throw new AssertionError("unhandled command " + cmd.getClass());
   }

@@ -32,6 +32,7 @@ import java.time.Instant;
   @JsonSubTypes.Type(value = MachineSilenced.class, name = "MachineSilenced"),
   @JsonSubTypes.Type(value = MachineReplaced.class, name = "MachineReplaced"),
   @JsonSubTypes.Type(value = ProvisioningReported.class, name = "ProvisioningReported"),
+  @JsonSubTypes.Type(value = HostKeyPinned.class, name = "HostKeyPinned"),
 })
 public sealed interface DmEvent
     permits MachineTypeDefined, ScaleUnitDefined, MachineRegistered, MachinePlaced, StateChanged,
@@ -39,7 +40,7 @@ public sealed interface DmEvent
         ManifestUnassigned, ManifestActivated, SoftwareReported, RolloutUpdated, MachineKicked,
         BudgetSet, IngestRecorded, WatchdogsReported, RepairUpdated, RepairDecided,
         IncidentUpdated, HealthPolicySet, MachineSilenced, MachineReplaced,
-        ProvisioningReported {
+        ProvisioningReported, HostKeyPinned {
 
   /** The fleet revision this event creates: exactly one more than the revision before it. */
   long revision();

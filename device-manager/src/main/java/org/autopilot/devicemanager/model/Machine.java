@@ -114,6 +114,13 @@ public record Machine(
         provisioning, createdRevision, revision);
   }
 
+  /** This machine with another pinned host key. */
+  public Machine withHostKey(String fingerprint, long revision) {
+    return new Machine(id, address, fingerprint, machineType, scaleUnit, rack, facts, state,
+        stateSince, health, healthSince, failures, software, watchdogs, repair, silencedUntil,
+        provisioning, createdRevision, revision);
+  }
+
   /** This machine with changed manifests. */
   public Machine withSoftware(MachineSoftware to, long revision) {
     return new Machine(id, address, hostKeyFingerprint, machineType, scaleUnit, rack, facts, state,

@@ -114,6 +114,10 @@ class DmApiTest {
     assertThat(viewerWrite.statusCode()).isEqualTo(403);
     assertThat(viewerWrite.body()).contains("viewer", "VIEWER");
     assertThat(admin.status().toString()).doesNotContain("su-v");
+    HttpResponse<String> satellitePin = call("POST", "/commands", "{\"type\":\"PinHostKey\",\"expectedVersion\":0,\"cause\":\"x\","
+        + "\"machine\":\"m1\",\"hostKeyFingerprint\":\"SHA256:" + "A".repeat(43) + "\"}", Role.SATELLITE);
+    assertThat(satellitePin.statusCode()).isEqualTo(403);
+    assertThat(satellitePin.body()).contains("only an operator or an admin may pin a host key");
     HttpResponse<String> badToken = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
         URI.create(base + "/machines")).header("Authorization", "Bearer nope").build(),
         HttpResponse.BodyHandlers.ofString());

@@ -14,6 +14,7 @@ import org.autopilot.devicemanager.command.ReportWatchdogs.MachineReport;
 import org.autopilot.devicemanager.command.ReportWatchdogs.Verdict;
 import org.autopilot.devicemanager.core.Decision.Rejection;
 import org.autopilot.devicemanager.event.DmEvent;
+import org.autopilot.devicemanager.event.HostKeyPinned;
 import org.autopilot.devicemanager.event.ProvisioningReported;
 import org.autopilot.devicemanager.event.WatchdogsReported;
 import org.autopilot.devicemanager.model.*;
@@ -120,5 +121,44 @@ class ProvisioningRulesTest {
     Machine old = Json.mapper().treeToValue(json, Machine.class);
     assertThat(old.provisioning()).isEmpty();
     assertThat(old).isEqualTo(s.machine("m1"));
+  }
+
+  static final String NEW_KEY = "SHA256:" + "A".repeat(42) + "Q";
+
+  @Test
+  void anOperatorPinsAnotherKeyOnlyOnAMachineInNewAndNeverOneAnotherMachineHolds() {
+    PinHostKey pin = new PinHostKey(MachineId.of("m1"), 0, NEW_KEY, "RMA-9: new board, key checked on the console");
+    s.given(pin);
+    assertThat(s.machine("m1").hostKeyFingerprint()).isEqualTo(NEW_KEY);
+    assertThat(s.events().get(s.events().size() - 1)).isInstanceOfSatisfying(HostKeyPinned.class, e -> {
+      assertThat(e.previous()).isEqualTo("SHA256:key-m1");
+      assertThat(e.cause()).contains("RMA-9");
+    });
+    long version = s.machine("m1").version();
+    assertThat(s.when(pin).accepted()).isTrue();
+    assertThat(s.machine("m1").version()).as("the same key again changes nothing").isEqualTo(version);
+
+    s.given(register("m2", "web", "su-1"));
+    CommandResult taken = s.when(new PinHostKey(MachineId.of("m2"), 0, NEW_KEY, ""));
+    assertThat(taken.code()).isEqualTo(Rejection.CONFLICT);
+    assertThat(taken.reason()).contains("pinned to machine m1");
+
+    s.given(move("m1", PROVISIONING));
+    CommandResult inService = s.when(new PinHostKey(MachineId.of("m1"), 0, "SHA256:" + "B".repeat(43), ""));
+    assertThat(inService.code()).isEqualTo(Rejection.ILLEGAL_TRANSITION);
+    assertThat(inService.reason()).contains("is Provisioning", "only on a machine in New");
+    assertThat(s.machine("m1").hostKeyFingerprint()).isEqualTo(NEW_KEY);
+  }
+
+  @Test
+  void aMalformedOrStalePinIsRefusedAndChangesNothing() {
+    long seen = s.machine("m1").version();
+    assertThat(s.when(new PinHostKey(MachineId.of("m1"), 0, "SHA256:abc", "")).reason())
+        .contains("'SHA256:abc' is not a fingerprint");
+    assertThat(s.when(new PinHostKey(MachineId.of("m1"), 0, null, "")).code()).isEqualTo(Rejection.INVALID);
+    assertThat(s.when(new PinHostKey(MachineId.of("zz"), 0, NEW_KEY, "")).code()).isEqualTo(Rejection.NOT_FOUND);
+    s.given(step("prov-1", "tick", ""));
+    assertThat(s.when(new PinHostKey(MachineId.of("m1"), seen, NEW_KEY, "")).code()).isEqualTo(Rejection.STALE);
+    assertThat(s.machine("m1").hostKeyFingerprint()).isEqualTo("SHA256:key-m1");
   }
 }

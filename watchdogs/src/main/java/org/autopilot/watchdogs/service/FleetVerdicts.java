@@ -126,8 +126,10 @@ final class FleetVerdicts {
         }
       }
       Verdict hb = m.current.get(HEARTBEAT);
-      if (hb != null && hb.status() != Health.OK) {
-        m.current.put(HEARTBEAT, new Verdict(HEARTBEAT, Health.OK, "reporting again", 1));
+      if (hb == null || hb.status() != Health.OK) {
+        // a first report too: a new machine's heartbeat is OK from then on (burn-in needs it)
+        m.current.put(HEARTBEAT, new Verdict(HEARTBEAT, Health.OK,
+            hb == null ? "reporting" : "reporting again", 1));
       }
       m.lastReport = now;
       m.reported = true;

@@ -37,7 +37,7 @@ public final class ReportParser {
   /** Most perfdata items per watchdog. */
   public static final int MAX_PERF = 256;
   /** Names the machine may not report: the service and the DM own them. */
-  public static final Set<String> RESERVED = org.autopilot.watchdogs.WatchdogName.RESERVED;
+  public static final Set<String> RESERVED = org.autopilot.watchdogs.WatchdogName.NOT_FROM_MACHINES;
   private static final String NAME = "[A-Za-z0-9_.:-]{1,64}";
   private static final Health[] HEALTHS = Health.values();
   private static final JsonFactory JSON = Json.mapper().getFactory();

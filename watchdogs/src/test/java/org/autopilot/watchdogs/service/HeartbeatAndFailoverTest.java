@@ -59,13 +59,18 @@ class HeartbeatAndFailoverTest {
     try (WatchdogService s = start("wd-hb", clock)) {
       dm.report(s, "h1", wd("disk", "OK", "", 1));
       Await.until("h1 told", WAIT, () -> dm.watchdog("h1", "disk").isPresent());
+      Await.until("its first report makes h1's heartbeat OK", WAIT,
+          () -> dm.watchdog("h1", "heartbeat").map(w -> w.status() == Health.OK).orElse(false));
+      assertThat(dm.watchdog("h1", "heartbeat").get().text()).isEqualTo("reporting");
       clock.advance(Duration.ofSeconds(30));
       s.sweepHeartbeats();
-      assertThat(s.current(MachineId.of("h1"), "heartbeat")).isEmpty();
+      assertThat(s.current(MachineId.of("h1"), "heartbeat")).hasValueSatisfying(
+          v -> assertThat(v.status()).as("30 s is not yet past the timeout").isEqualTo(Health.OK));
 
       clock.advance(Duration.ofSeconds(1));
       s.sweepHeartbeats();
-      Await.until("h1 heartbeat Error", WAIT, () -> dm.watchdog("h1", "heartbeat").isPresent());
+      Await.until("h1 heartbeat Error", WAIT,
+          () -> dm.watchdog("h1", "heartbeat").get().status() == Health.ERROR);
       WatchdogState hb = dm.watchdog("h1", "heartbeat").get();
       assertThat(hb.status()).isEqualTo(Health.ERROR);
       assertThat(hb.text()).isEqualTo("no report for 31s (timeout 30s)");
@@ -94,9 +99,11 @@ class HeartbeatAndFailoverTest {
           && dm.watchdog("h4", "disk").isPresent());
       clock.advance(Duration.ofSeconds(6));
       s.sweepHeartbeats();
-      Await.until("h4 (type fast, 5 s) times out", WAIT, () -> dm.watchdog("h4", "heartbeat").isPresent());
+      Await.until("h4 (type fast, 5 s) times out", WAIT, () -> dm.watchdog("h4", "heartbeat")
+          .map(w -> w.status() == Health.ERROR).orElse(false));
       assertThat(dm.watchdog("h4", "heartbeat").get().text()).isEqualTo("no report for 6s (timeout 5s)");
-      assertThat(s.current(MachineId.of("h3"), "heartbeat")).as("h3 (web, 30 s)").isEmpty();
+      assertThat(s.current(MachineId.of("h3"), "heartbeat")).as("h3 (web, 30 s)").hasValueSatisfying(
+          v -> assertThat(v.text()).isEqualTo("reporting"));
       assertThat(s.current(MachineId.of("h2"), "heartbeat")).as("h2 (Healthy, never reported)").isEmpty();
 
       clock.advance(Duration.ofSeconds(25));
@@ -148,14 +155,16 @@ class HeartbeatAndFailoverTest {
 
       clock.advance(Duration.ofSeconds(25)); // 50 s since f1's last report, 25 s since b took over
       b.sweepHeartbeats();
-      assertThat(b.current(MachineId.of("f1"), "heartbeat")).as("grace after failover").isEmpty();
+      assertThat(b.current(MachineId.of("f1"), "heartbeat")).as("grace after failover")
+          .hasValueSatisfying(v -> assertThat(v.status()).isEqualTo(Health.OK));
       HttpResponse<String> same = post(b, "f1");
       assertThat(same.statusCode()).isEqualTo(200);
       assertThat(same.body()).as("b knows what the DM has").contains("\"changes\":0");
 
       clock.advance(Duration.ofSeconds(31));
       b.sweepHeartbeats();
-      Await.until("f1 heartbeat Error from b", WAIT, () -> dm.watchdog("f1", "heartbeat").isPresent());
+      Await.until("f1 heartbeat Error from b", WAIT,
+          () -> dm.watchdog("f1", "heartbeat").get().status() == Health.ERROR);
       assertThat(dm.watchdog("f1", "heartbeat").get().text()).isEqualTo("no report for 31s (timeout 30s)");
       assertThat(dm.reports("f1")).hasSize(before.size() + 1);
     } finally {

@@ -49,7 +49,8 @@ class WatchdogIntakeTest {
   @Test
   void onlyChangesReachTheDm() throws Exception {
     assertThat(dm.report(service, "i1", wd("disk", "OK", "42% used", 1), wd("mem", "OK", "", 1))
-        .body()).isEqualTo("{\"accepted\":true,\"changes\":2}");
+        .body()).as("disk, mem, and the heartbeat OK of a machine's first report")
+        .isEqualTo("{\"accepted\":true,\"changes\":3}");
     Await.until("the DM has i1's watchdogs", WAIT, () -> dm.watchdog("i1", "mem").isPresent());
     for (int n = 2; n <= 6; n++) {
       HttpResponse<String> r = dm.report(service, "i1", wd("disk", "OK", "42% used", n), wd("mem", "OK", "", n));
@@ -62,7 +63,7 @@ class WatchdogIntakeTest {
 
     List<WatchdogsReported> events = dm.reports("i1");
     assertThat(events).hasSize(2);
-    assertThat(events.get(0).changed()).extracting(WatchdogState::name).containsExactlyInAnyOrder("disk", "mem");
+    assertThat(events.get(0).changed()).extracting(WatchdogState::name).containsExactlyInAnyOrder("disk", "mem", "heartbeat");
     assertThat(events.get(1).changed()).extracting(WatchdogState::name, WatchdogState::text)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("disk", "91% used"));
     assertThat(events.get(1).actor()).isEqualTo("satellite");
