@@ -57,6 +57,11 @@ final class DemoCommand implements Callable<Integer> {
       description = "simulated machines, SSH on ports BASE+201.. (default ${DEFAULT-VALUE})")
   int machines;
 
+  @Option(names = "--scenario",
+      description = "play a scripted story: new machines provisioned, a manifest commit rolled out, "
+          + "a hung agent repaired; each act printed with [story]")
+  boolean scenario;
+
   @Option(names = "--exit-after", paramLabel = "SECONDS", defaultValue = "0",
       description = "stop by itself after this long (0 = run until Ctrl-C)")
   long exitAfter;
@@ -197,6 +202,9 @@ final class DemoCommand implements Callable<Integer> {
     System.out.println("Not built yet: Cockpit (see README).");
     System.out.println("Ctrl-C stops everything; the data stays in " + data + "/.");
     System.out.flush();
+    if (scenario) {
+      new DemoScenario(client, fleet, repo, examples, machines).start();
+    }
     if (exitAfter > 0) {
       Thread.sleep(Duration.ofSeconds(exitAfter).toMillis());
       System.exit(0);

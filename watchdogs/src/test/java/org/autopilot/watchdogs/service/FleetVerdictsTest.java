@@ -24,8 +24,28 @@ class FleetVerdictsTest {
   final MachineId m1 = MachineId.of("m1");
 
   FleetVerdictsTest() {
-    fleet.learn(Machine.discovered(m1, "127.0.0.1:22", "SHA256:x", "web", null, null,
+    fleet.learn(known(m1));
+  }
+
+  /** A machine the DM has had a heartbeat OK for (so a first report is news only for what it says). */
+  static Machine known(MachineId id) {
+    java.util.SortedMap<String, org.autopilot.devicemanager.model.WatchdogState> hb = new java.util.TreeMap<>();
+    hb.put("heartbeat", new org.autopilot.devicemanager.model.WatchdogState("heartbeat", Health.OK,
+        "reporting", Instant.EPOCH, 1));
+    return Machine.discovered(id, "127.0.0.1:22", "SHA256:x", "web", null, null,
+        MachineFacts.UNKNOWN, Instant.EPOCH, 1).withWatchdogs(hb, Health.OK, Instant.EPOCH, 2);
+  }
+
+  @Test
+  void aNewMachinesFirstReportAlsoTellsTheDmItsHeartbeatIsOkOnce() {
+    MachineId fresh = MachineId.of("fresh");
+    fleet.learn(Machine.discovered(fresh, "127.0.0.1:22", "SHA256:y", "web", null, null,
         MachineFacts.UNKNOWN, Instant.EPOCH, 1));
+    fleet.report(new IntakeReport(fresh, List.of(v("disk", Health.OK, "fine", 1))));
+    assertThat(sendAll()).containsExactlyInAnyOrder(v("disk", Health.OK, "fine", 1),
+        v("heartbeat", Health.OK, "reporting", 1));
+    fleet.report(new IntakeReport(fresh, List.of(v("disk", Health.OK, "fine", 2))));
+    assertThat(sendAll()).as("not news a second time").isEmpty();
   }
 
   Outcome report(Verdict... vs) {
@@ -120,8 +140,7 @@ class FleetVerdictsTest {
   void drainingStopsAtTheMachineOrByteBudget() {
     for (int i = 0; i < 10; i++) {
       MachineId id = MachineId.of("b" + i);
-      fleet.learn(Machine.discovered(id, "127.0.0.1:22", "SHA256:x", "web", null, null,
-          MachineFacts.UNKNOWN, Instant.EPOCH, 1));
+      fleet.learn(known(id));
       fleet.report(new IntakeReport(id, List.of(v("disk", Health.ERROR, "x".repeat(400), 1))));
     }
     assertThat(fleet.drain(4, 1 << 20)).hasSize(4);
