@@ -58,7 +58,7 @@ public final class FixtureFleet implements FleetSource, CommandSink {
   final List<DmEvent> events = new ArrayList<>();
   final List<RepairDecision> decisions = new ArrayList<>();
   final List<Sent> sent = new CopyOnWriteArrayList<>();
-  long revision = 100;
+  long revision = 99;
   int machineReads;
 
   /** Six machines of two types in two units: healthy, a rollout baking, a failed one held, one to replace. */

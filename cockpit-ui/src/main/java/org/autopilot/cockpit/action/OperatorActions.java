@@ -32,8 +32,9 @@ public final class OperatorActions {
    *
    * @param ok accepted by the DM
    * @param message what happened, for the operator
+   * @param revision the DM revision of the accepted command, 0 otherwise
    */
-  public record Outcome(boolean ok, String message) {}
+  public record Outcome(boolean ok, String message, long revision) {}
 
   /**
    * Performs {@code kind} on {@code target} for {@code user}.
@@ -43,17 +44,17 @@ public final class OperatorActions {
    */
   public Outcome perform(String user, ActionKind kind, String target, String duration, String cause) {
     if (sink == null) {
-      return new Outcome(false, "no Device Manager configured: nothing was sent");
+      return new Outcome(false, "no Device Manager configured: nothing was sent", 0);
     }
     String why = cause == null || cause.isBlank() ? "via Cockpit" : cause.strip();
     if (why.length() > 500) {
-      return new Outcome(false, "the cause is longer than 500 characters");
+      return new Outcome(false, "the cause is longer than 500 characters", 0);
     }
     DmCommand command;
     try {
       command = command(kind, target, duration, why);
     } catch (IllegalArgumentException e) {
-      return new Outcome(false, e.getMessage());
+      return new Outcome(false, e.getMessage(), 0);
     }
     try {
       CommandResult r = sink.send(user, command);
@@ -61,12 +62,12 @@ public final class OperatorActions {
           + r.revision() : r.code() + " " + r.reason());
       return r.accepted()
           ? new Outcome(true, kind.label() + " " + target + ": done (DM revision " + r.revision()
-              + ", recorded as yours)")
+              + ", recorded as yours)", r.revision())
           : new Outcome(false, kind.label() + " " + target + " refused by the DM: " + r.code() + " — "
-              + r.reason());
+              + r.reason(), 0);
     } catch (RuntimeException e) {
       LOG.warn("{} by {} on {} failed: {}", kind, user, target, e.getMessage());
-      return new Outcome(false, kind.label() + " " + target + " failed: " + e.getMessage());
+      return new Outcome(false, kind.label() + " " + target + " failed: " + e.getMessage(), 0);
     }
   }
 

@@ -63,6 +63,7 @@ public final class FleetMirror implements AutoCloseable {
   private final InstantSource clock;
   private final List<Consumer<FleetView>> listeners = new CopyOnWriteArrayList<>();
   private volatile FleetView view;
+  private final Object published = new Object();
   private volatile boolean running;
   private Thread thread;
   // State of the updater thread only.
@@ -242,8 +243,29 @@ public final class FleetMirror implements AutoCloseable {
     return next;
   }
 
+  /**
+   * Waits until the copy reflects DM revision {@code revision} (say, of a command just sent), at
+   * most {@code max}; whether it does.
+   */
+  public boolean awaitRevision(long revision, Duration max) throws InterruptedException {
+    long deadline = System.nanoTime() + max.toNanos();
+    synchronized (published) {
+      while (view.revision() < revision) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        published.wait(Math.max(1, left / 1_000_000));
+      }
+      return true;
+    }
+  }
+
   private void publish(FleetView next) {
-    view = next;
+    synchronized (published) {
+      view = next;
+      published.notifyAll();
+    }
     for (Consumer<FleetView> l : listeners) {
       try {
         l.accept(next);

@@ -22,9 +22,11 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 @Controller
 class ActionsController {
   private final OperatorActions actions;
+  private final org.autopilot.cockpit.fleet.FleetMirror mirror;
 
-  ActionsController(OperatorActions actions) {
+  ActionsController(OperatorActions actions, org.autopilot.cockpit.fleet.FleetMirror mirror) {
     this.actions = actions;
+    this.mirror = mirror;
   }
 
   @GetMapping("/actions/confirm")
@@ -41,9 +43,14 @@ class ActionsController {
   @PostMapping("/actions/{kind}")
   String perform(@PathVariable String kind, @RequestParam String target,
       @RequestParam(required = false) String duration, @RequestParam(required = false) String cause,
-      @RequestParam(required = false) String back, Authentication auth, RedirectAttributes flash) {
+      @RequestParam(required = false) String back, Authentication auth, RedirectAttributes flash)
+      throws InterruptedException {
     ActionKind k = kind(kind);
     OperatorActions.Outcome o = actions.perform(auth.getName(), k, target, duration, cause);
+    if (o.ok()) {
+      // the page we return to should already show the effect (bounded: the copy may lag)
+      mirror.awaitRevision(o.revision(), java.time.Duration.ofSeconds(3));
+    }
     flash.addFlashAttribute(o.ok() ? "flashOk" : "flashError", o.message());
     return "redirect:" + safeBack(back);
   }
