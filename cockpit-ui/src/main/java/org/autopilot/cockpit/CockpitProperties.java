@@ -22,7 +22,7 @@ public record CockpitProperties(Dm dm, Collection collection, Path usersFile, Mi
   public CockpitProperties {
     dm = dm == null ? new Dm(List.of(), null) : dm;
     collection = collection == null ? new Collection(List.of(), null, Duration.ofSeconds(3)) : collection;
-    mirror = mirror == null ? new Mirror(Duration.ofMillis(250), Duration.ofSeconds(60), 5000) : mirror;
+    mirror = mirror == null ? new Mirror(Duration.ofMillis(250), Duration.ofMinutes(5), 5000) : mirror;
   }
 
   /**
@@ -61,5 +61,5 @@ public record CockpitProperties(Dm dm, Collection collection, Path usersFile, Mi
    * @param keepEvents audit events kept in memory for the audit page
    */
   public record Mirror(@DefaultValue("250ms") Duration minInterval,
-      @DefaultValue("60s") Duration fullEvery, @DefaultValue("5000") int keepEvents) {}
+      @DefaultValue("5m") Duration fullEvery, @DefaultValue("5000") int keepEvents) {}
 }

@@ -55,7 +55,7 @@ public final class FleetMirror implements AutoCloseable {
       int keepEvents, int keepDecisions, int maxTouched) {
     /** The defaults. */
     public static final Settings DEFAULTS = new Settings(Duration.ofSeconds(30),
-        Duration.ofMillis(250), Duration.ofSeconds(60), 5000, 5000, 300);
+        Duration.ofMillis(250), Duration.ofMinutes(5), 5000, 5000, 300);
   }
 
   private final FleetSource source;

@@ -23,12 +23,14 @@ class AuditController {
   String audit(@RequestParam(required = false) String q,
       @RequestParam(required = false) String actor,
       @RequestParam(defaultValue = "false") boolean humans,
-      @RequestParam(defaultValue = "false") boolean leases, Model model) {
+      @RequestParam(defaultValue = "false") boolean leases,
+      @RequestParam(defaultValue = "100") int limit, Model model) {
+    int rowsWanted = Math.max(1, Math.min(limit, 2000));
     String text = MachinesController.blank(q);
     String who = MachinesController.blank(actor);
     List<AuditEntry> rows = new ArrayList<>();
     var events = mirror.view().events();
-    for (int i = events.size() - 1; i >= 0 && rows.size() < 500; i--) {
+    for (int i = events.size() - 1; i >= 0 && rows.size() < rowsWanted; i--) {
       AuditEntry e = events.get(i);
       if (!leases && (e.type().equals("LeaseGranted") || e.type().equals("LeaseReleased"))) {
         continue;
@@ -50,6 +52,7 @@ class AuditController {
     model.addAttribute("actor", who);
     model.addAttribute("humans", humans);
     model.addAttribute("leases", leases);
+    model.addAttribute("limit", rowsWanted);
     return "audit";
   }
 }

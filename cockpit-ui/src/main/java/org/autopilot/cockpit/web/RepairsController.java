@@ -14,6 +14,10 @@ import org.springframework.web.bind.annotation.RequestParam;
 /** The repair queue, actions under way, the decision log ("why not now") and incidents. */
 @Controller
 class RepairsController {
+  /** Decision-log entries shown. */
+  static final int LOG_ROWS = 100;
+  /** Rows of each repair table shown (the rest counted). */
+  static final int ROWS = 100;
   private final FleetMirror mirror;
 
   RepairsController(FleetMirror mirror) {
@@ -34,14 +38,17 @@ class RepairsController {
         default -> probation.add(r);
       }
     }
-    model.addAttribute("waiting", waiting);
-    model.addAttribute("underWay", underWay);
-    model.addAttribute("probation", probation);
+    model.addAttribute("waitingTotal", waiting.size());
+    model.addAttribute("underWayTotal", underWay.size());
+    model.addAttribute("probationTotal", probation.size());
+    model.addAttribute("waiting", waiting.subList(0, Math.min(ROWS, waiting.size())));
+    model.addAttribute("underWay", underWay.subList(0, Math.min(ROWS, underWay.size())));
+    model.addAttribute("probation", probation.subList(0, Math.min(ROWS, probation.size())));
     String k = MachinesController.blank(kind);
     String mm = MachinesController.blank(machine);
     List<RepairDecision> log = new ArrayList<>();
     var all = view.decisions();
-    for (int i = all.size() - 1; i >= 0 && log.size() < 300; i--) {
+    for (int i = all.size() - 1; i >= 0 && log.size() < LOG_ROWS; i--) {
       RepairDecision d = all.get(i);
       if ((k == null || k.equals(d.kind())) && (mm == null || d.machine() != null
           && d.machine().value().contains(mm))) {
