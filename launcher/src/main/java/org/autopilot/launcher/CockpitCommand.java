@@ -32,8 +32,8 @@ final class CockpitCommand implements Runnable {
     int port;
 
     @Option(names = "--dm-token-file", paramLabel = "FILE",
-        description = "file with Cockpit's DM token, role operator (default: the demo's operator "
-            + "token, written to demo-data/cockpit/dm-token)")
+        description = "file with Cockpit's DM token, role operator (default: --token, else the "
+            + "demo's operator token, written to demo-data/cockpit/dm-token)")
     Path dmTokenFile;
 
     @Option(names = "--users-file", paramLabel = "FILE",
@@ -61,8 +61,8 @@ final class CockpitCommand implements Runnable {
       if (tokenFile == null) {
         Files.createDirectories(dir);
         tokenFile = dir.resolve("dm-token");
-        Files.writeString(tokenFile, DmOptions.credential("AUTOPILOT_TOKEN", "operator",
-            "DM token for Cockpit", "--dm-token-file"));
+        Files.writeString(tokenFile, dm.token != null ? dm.token : DmOptions.credential(
+            "AUTOPILOT_TOKEN", "operator", "DM token for Cockpit", "--dm-token-file"));
       }
       Path users = usersFile;
       if (users == null) {

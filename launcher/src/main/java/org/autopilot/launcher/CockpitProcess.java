@@ -97,6 +97,33 @@ public final class CockpitProcess implements AutoCloseable {
     return new CockpitProcess(p, "http://127.0.0.1:" + s.port(), log);
   }
 
+  /**
+   * Cockpit for a local system such as the demo, in one call: writes {@code operatorToken} to
+   * {@code <dir>/dm-token} (mode 600), makes {@code <dir>/users.txt} with users admin, operator
+   * and viewer (passwords in {@code <dir>/passwords.txt}) unless it exists, and starts
+   * cockpit.jar on 127.0.0.1:{@code port} logging to {@code <dir>/cockpit.log}. Call
+   * {@link #awaitReady} before printing its URL, and {@link #close} on the way out.
+   *
+   * @param collectionUrls the collection service's URLs (empty: none)
+   * @param collectionTokenFile its query token file, or null
+   */
+  public static CockpitProcess startLocal(Path dir, int port, List<String> dmUrls, String operatorToken,
+      List<String> collectionUrls, Path collectionTokenFile) throws IOException, InterruptedException {
+    Path jar = findJar();
+    Files.createDirectories(dir);
+    Path token = dir.resolve("dm-token");
+    Files.writeString(token, operatorToken);
+    try {
+      Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException ignored) {
+      // not POSIX
+    }
+    Path users = dir.resolve("users.txt");
+    ensureDemoUsers(jar, users, dir.resolve("passwords.txt"));
+    return start(jar, new Settings(port, dmUrls, token, collectionUrls, collectionTokenFile, users,
+        "256m"), dir.resolve("cockpit.log"));
+  }
+
   /** Waits until its login page answers (at most {@code max}); false if it did not or it died. */
   public boolean awaitReady(Duration max) throws InterruptedException {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
