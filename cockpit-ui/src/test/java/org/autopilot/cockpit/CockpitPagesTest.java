@@ -168,6 +168,13 @@ class CockpitPagesTest {
   }
 
   @Test
+  void theChartLibraryIsServedFromItsWebjarWithoutTheInternet() throws Exception {
+    assertThat(mvc.perform(get("/webjars/chart.js/dist/chart.umd.js").with(VIEWER))
+        .andExpect(status().isOk()).andReturn().getResponse().getContentAsString()).contains("Chart");
+    mvc.perform(get("/js/charts.js")).andExpect(status().isOk());
+  }
+
+  @Test
   void theLiveOverviewStreamIsServerSentEvents() throws Exception {
     var r = mvc.perform(get("/live/overview").with(VIEWER)).andExpect(status().isOk()).andReturn();
     assertThat(r.getRequest().isAsyncStarted()).isTrue();
