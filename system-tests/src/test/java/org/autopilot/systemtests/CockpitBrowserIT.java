@@ -95,6 +95,21 @@ class CockpitBrowserIT {
     Files.copy(f.toPath(), screenshots.resolve(name + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 
+  /** Datasets of the Chart.js chart on the first canvas matching {@code css}, 0 if none. */
+  long chartDatasets(String css) {
+    Object n = ((JavascriptExecutor) browser).executeScript("var c = document.querySelector(arguments[0]);"
+        + "var ch = c && window.Chart && Chart.getChart(c); return ch ? ch.data.datasets.length : 0;", css);
+    return ((Number) n).longValue();
+  }
+
+  /** Points of the first dataset of that chart, 0 if none. */
+  long chartPoints(String css) {
+    Object n = ((JavascriptExecutor) browser).executeScript("var c = document.querySelector(arguments[0]);"
+        + "var ch = c && window.Chart && Chart.getChart(c);"
+        + "return ch && ch.data.datasets.length ? ch.data.datasets[0].data.length : 0;", css);
+    return ((Number) n).longValue();
+  }
+
   void login(String user, String password) {
     browser.manage().deleteAllCookies();
     open("/login");
@@ -157,9 +172,10 @@ class CockpitBrowserIT {
         "demo: stands in for provisioning", "registered at 127.0.0.1:");
     assertThat(text("state-changes")).contains("Provisioning → BurnIn");
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("watchdogs"), "disk"));
-    // no collection service in this system: the page says so instead of breaking
-    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#machine-counters .collection-problem")));
-    assertThat(text("machine-logs")).contains("collection not configured");
+    // counters and logs from the collection service: one chart per counter, the recent lines
+    wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#machine-counters canvas"), 2));
+    wait.until(d -> chartPoints("#machine-counters canvas") == 60);
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("machine-logs"), "slow request 812 ms"));
     shot("04-machine");
   }
 
@@ -180,7 +196,10 @@ class CockpitBrowserIT {
     assertThat(text("decision-log")).contains("decision");
     shot("06-repairs");
     open("/counters");
-    assertThat(text("collection-missing")).contains("Collection not configured");
+    browser.findElement(By.id("ex-machines")).sendKeys("sim-01, sim-02");
+    browser.findElement(By.id("ex-counter")).sendKeys("rps");
+    browser.findElement(By.id("ex-draw")).click();
+    wait.until(d -> chartDatasets("#ex-chart") == 2);
     shot("07-counters");
     open("/audit");
     assertThat(text("audit")).contains("admin", "silenced until", "system test: live overview");
@@ -218,6 +237,19 @@ class CockpitBrowserIT {
 
   @Test
   @Order(6)
+  void whenTheCollectionServiceIsGoneThePagesSaySoAndKeepWorking() throws Exception {
+    system.collection.close();
+    open("/machines/sim-01");
+    assertThat(text("machine-id")).isEqualTo("sim-01");
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#machine-counters .collection-problem")));
+    assertThat(text("machine-counters")).contains("collection unreachable");
+    assertThat(text("machine-logs")).contains("collection unreachable");
+    assertThat(text("timeline")).contains("StateChanged");
+    shot("12-collection-gone");
+  }
+
+  @Test
+  @Order(7)
   void aViewerSeesButCannotAct() throws Exception {
     login("vera", "vera-pw");
     assertThat(text("role")).isEqualTo("viewer");

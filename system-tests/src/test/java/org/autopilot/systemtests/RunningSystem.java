@@ -40,6 +40,8 @@ final class RunningSystem implements AutoCloseable {
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final List<Process> processes = new ArrayList<>();
   String adminToken;
+  /** The collection service Cockpit is pointed at (a contract stub; see {@link CollectionStub}). */
+  CollectionStub collection;
 
   RunningSystem(Path work) {
     this.work = work;
@@ -86,10 +88,14 @@ final class RunningSystem implements AutoCloseable {
     Files.writeString(token, p.getProperty("operator"));
     Path users = work.resolve("cockpit-users.txt");
     Files.writeString(users, USERS);
+    collection = new CollectionStub();
+    Path collectionToken = work.resolve("collection-token");
+    Files.writeString(collectionToken, CollectionStub.TOKEN);
     Process cockpit = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-jar", jar("cockpit.jar").toString(), "--server.port=" + cockpitPort,
         "--autopilot.dm.urls=" + dmApi(), "--autopilot.dm.token-file=" + token,
-        "--autopilot.users-file=" + users)
+        "--autopilot.users-file=" + users, "--autopilot.collection.urls=" + collection.url(),
+        "--autopilot.collection.token-file=" + collectionToken, "--autopilot.collection.timeout=1s")
         .redirectErrorStream(true).redirectOutput(work.resolve("cockpit.log").toFile()).start();
     processes.add(cockpit);
     await("Cockpit's login page", Duration.ofSeconds(120), () -> status(cockpit() + "/login") == 200, cockpit);
@@ -156,6 +162,9 @@ final class RunningSystem implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
+    if (collection != null) {
+      collection.close();
+    }
     for (int i = processes.size() - 1; i >= 0; i--) {
       Process p = processes.get(i);
       p.destroy();
