@@ -86,8 +86,12 @@ class CockpitBrowserIT {
     browser.get(system.cockpit() + path);
   }
 
+  /** The visible text of element {@code id}, waiting for it (and reading again if it is replaced meanwhile). */
   String text(String id) {
-    return wait.until(ExpectedConditions.visibilityOfElementLocated(By.id(id))).getText();
+    return wait.until(d -> {
+      WebElement e = d.findElement(By.id(id));
+      return e.isDisplayed() ? e.getText() : null;
+    });
   }
 
   void shot(String name) throws Exception {
@@ -129,9 +133,14 @@ class CockpitBrowserIT {
     open("/");
     wait.until(ExpectedConditions.textToBe(By.id("total"), "6"));
     assertThat(text("role")).isEqualTo("operator");
-    assertThat(text("by-type")).contains("web", "db");
-    assertThat(text("by-unit")).contains("su-1", "su-2");
-    assertThat(text("budgets")).contains("type:web", "25%", "type:db");
+    JsonNode machines = system.dmGet("/machines?limit=100");
+    for (JsonNode m : machines.get("items")) {
+      assertThat(text("by-type")).contains(m.get("machineType").asText());
+      assertThat(text("by-unit")).contains(m.get("scaleUnit").asText());
+    }
+    for (JsonNode b : system.dmGet("/budgets").get("items")) {
+      assertThat(text("budgets")).contains(b.get("scope").asText() + " " + b.get("limit").asText());
+    }
     wait.until(ExpectedConditions.attributeContains(By.id("live-state"), "class", "on"));
     shot("02-overview");
 
@@ -158,7 +167,9 @@ class CockpitBrowserIT {
     open("/machines");
     new Select(browser.findElement(By.id("type"))).selectByVisibleText("db");
     browser.findElement(By.id("search")).click();
-    wait.until(ExpectedConditions.textToBe(By.id("match-count"), "2"));
+    wait.until(ExpectedConditions.textToBe(By.id("match-count"),
+        Integer.toString(system.dmCount("machineType=db"))));
+    assertThat(text("machines")).doesNotContain("web@");
     shot("03-machines-db");
   }
 
@@ -169,7 +180,14 @@ class CockpitBrowserIT {
     assertThat(text("machine-id")).isEqualTo("sim-01");
     String timeline = text("timeline");
     assertThat(timeline).contains("StateChanged", "New → Provisioning", "BurnIn → Healthy",
-        "demo: stands in for provisioning", "registered at 127.0.0.1:");
+        "registered at 127.0.0.1:");
+    // each state change says who and why, as the DM recorded it
+    JsonNode events = system.dmGet("/events?machine=sim-01&limit=10000");
+    for (JsonNode e : events.get("items")) {
+      if (e.get("type").asText().equals("StateChanged")) {
+        assertThat(text("state-changes")).contains(e.get("actor").asText(), e.get("cause").asText());
+      }
+    }
     assertThat(text("state-changes")).contains("Provisioning → BurnIn");
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("watchdogs"), "disk"));
     // counters and logs from the collection service: one chart per counter, the recent lines
@@ -188,7 +206,7 @@ class CockpitBrowserIT {
       d.navigate().refresh();
       return !d.findElements(By.id("rollout-web")).isEmpty();
     });
-    assertThat(text("rollout-web")).contains("web@1", "su-1", "threshold");
+    assertThat(text("rollout-web")).contains("web@1", "threshold", "is commit");
     assertThat(text("versions")).contains("web@1", "db@1");
     shot("05-rollouts");
     open("/repairs");
@@ -202,7 +220,9 @@ class CockpitBrowserIT {
     wait.until(d -> chartDatasets("#ex-chart") == 2);
     shot("07-counters");
     open("/audit");
-    assertThat(text("audit")).contains("admin", "silenced until", "system test: live overview");
+    assertThat(text("audit")).contains("WatchdogsReported", "satellite");
+    open("/audit?q=live%20overview");
+    assertThat(text("audit")).contains("admin", "sim-06", "silenced until", "system test: live overview");
     shot("08-audit");
   }
 

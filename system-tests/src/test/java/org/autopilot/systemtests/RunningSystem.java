@@ -80,8 +80,10 @@ final class RunningSystem implements AutoCloseable {
       }
     }, demo);
     adminToken = p.getProperty("admin");
-    await(machines + " machines registered in the DM", Duration.ofSeconds(120), () -> {
-      JsonNode page = dmGet("/machines?limit=1");
+    // registered and Healthy: at once where the demo registers its fleet itself, after discovery,
+    // imaging and burn-in where it provisions it
+    await(machines + " Healthy machines in the DM", Duration.ofSeconds(300), () -> {
+      JsonNode page = dmGet("/machines?state=Healthy&limit=1");
       return page != null && page.get("total").asInt() >= machines;
     }, demo);
     Path token = work.resolve("cockpit-dm-token");
@@ -124,6 +126,12 @@ final class RunningSystem implements AutoCloseable {
       Thread.currentThread().interrupt();
       return null;
     }
+  }
+
+  /** How many machines the DM lists under {@code query} (e.g. {@code machineType=db}). */
+  int dmCount(String query) {
+    JsonNode page = dmGet("/machines?limit=1&" + query);
+    return page == null ? -1 : page.get("total").asInt();
   }
 
   /** A command to the DM as admin; its status code. */
