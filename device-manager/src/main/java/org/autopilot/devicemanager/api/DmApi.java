@@ -56,6 +56,14 @@ public final class DmApi implements AutoCloseable {
   public static final Duration MAX_WAIT = Duration.ofMinutes(5);
   private static final Logger LOG = LoggerFactory.getLogger(DmApi.class);
   private static final TypeReference<List<DmCommand>> COMMANDS = new TypeReference<>() {};
+  /**
+   * Header by which a trusted operator-role principal (Cockpit's own token) names the human it
+   * acts for; the actor recorded is {@code <principal>/<human>}.
+   */
+  public static final String ON_BEHALF_OF = "X-Autopilot-On-Behalf-Of";
+  /** What a human's name on whose behalf a command is sent must look like. */
+  public static final java.util.regex.Pattern HUMAN_NAME =
+      java.util.regex.Pattern.compile("[a-z][a-z0-9._-]{0,63}");
 
   private final Replica replica;
   private final CommandBatcher batcher;
@@ -280,6 +288,7 @@ public final class DmApi implements AutoCloseable {
 
   private void postCommands(Context ctx) {
     Principal who = ctx.attribute("principal");
+    String actor = actor(who, ctx.header(ON_BEHALF_OF));
     byte[] body = ctx.bodyAsBytes();
     JsonNode tree;
     try {
@@ -319,7 +328,7 @@ public final class DmApi implements AutoCloseable {
     long start = System.nanoTime();
     List<CompletableFuture<CommandResult>> answers = new ArrayList<>(commands.size());
     for (DmCommand c : commands) {
-      answers.add(batcher.submit(new Proposal(who.name(), c)));
+      answers.add(batcher.submit(new Proposal(actor, c)));
     }
     CompletableFuture<Void> all = CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new));
     ctx.future(() -> all.handleAsync((ok, error) -> {
@@ -339,6 +348,27 @@ public final class DmApi implements AutoCloseable {
       }
       return null;
     }, responders));
+  }
+
+  /**
+   * The actor recorded for commands of {@code who}: its name, or {@code <name>/<human>} when an
+   * operator or admin principal says it acts on behalf of {@code human} (a lower-case name). Any
+   * other principal naming someone, or a malformed name, is refused: 403 / 400.
+   */
+  static String actor(Principal who, String onBehalfOf) {
+    if (onBehalfOf == null) {
+      return who.name();
+    }
+    if (who.role() != Role.OPERATOR && who.role() != Role.ADMIN) {
+      throw new ApiError(403, who.name() + " has role " + who.role() + " and may not act on "
+          + "behalf of anyone (" + ON_BEHALF_OF + " needs an operator or admin token)");
+    }
+    if (!HUMAN_NAME.matcher(onBehalfOf).matches()) {
+      throw ApiError.badRequest(ON_BEHALF_OF + " '" + (onBehalfOf.length() > 70
+          ? onBehalfOf.substring(0, 70) + "..." : onBehalfOf) + "' is not a user name ("
+          + HUMAN_NAME.pattern() + ")");
+    }
+    return who.name() + "/" + onBehalfOf;
   }
 
   private static boolean ownReport(Principal who, DmCommand c) {

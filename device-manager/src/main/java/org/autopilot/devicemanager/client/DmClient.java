@@ -111,6 +111,17 @@ public final class DmClient implements AutoCloseable {
         .thenApply(body -> read(body, CommandResult.class));
   }
 
+  /**
+   * Sends one command on behalf of the human {@code user} (header
+   * {@code X-Autopilot-On-Behalf-Of}): the DM records the actor as {@code <this token's
+   * principal>/<user>}. Only an operator or admin token may do this; the DM refuses a malformed
+   * name with 400 and any other token with 403 (thrown as {@link DmClientException}).
+   */
+  public CommandResult sendOnBehalfOf(String user, DmCommand command) {
+    return join(attempt("POST", "commands", json(command, DmCommand.class), false, Duration.ZERO,
+        1, user).thenApply(body -> read(body, CommandResult.class)));
+  }
+
   /** Sends up to 1,000 commands in one request; answers come in the same order. */
   public List<CommandResult> sendAll(List<? extends DmCommand> commands) {
     return join(sendAllAsync(commands));
@@ -280,13 +291,13 @@ public final class DmClient implements AutoCloseable {
 
   private CompletableFuture<byte[]> request(String method, String path, byte[] body,
       boolean idempotent, Duration wait) {
-    return attempt(method, path, body, idempotent, wait, 1);
+    return attempt(method, path, body, idempotent, wait, 1, null);
   }
 
   private CompletableFuture<byte[]> attempt(String method, String path, byte[] body,
-      boolean idempotent, Duration wait, int n) {
+      boolean idempotent, Duration wait, int n, String onBehalfOf) {
     URI base = !idempotent && leader != null ? leader : endpoints.get(Math.floorMod(current.get(), endpoints.size()));
-    return exchange(method, base.resolve(path), body, timeout.plus(wait))
+    return exchange(method, base.resolve(path), body, timeout.plus(wait), onBehalfOf)
         .handle((resp, error) -> {
           if (error == null && resp.statusCode() < 500) {
             int sc = resp.statusCode();
@@ -321,7 +332,7 @@ public final class DmClient implements AutoCloseable {
           }
           return CompletableFuture.supplyAsync(() -> null,
                   CompletableFuture.delayedExecutor(sleep, TimeUnit.MILLISECONDS))
-              .thenCompose(x -> attempt(method, path, body, idempotent, wait, n + 1));
+              .thenCompose(x -> attempt(method, path, body, idempotent, wait, n + 1, onBehalfOf));
         })
         .thenCompose(f -> f);
   }
@@ -331,7 +342,7 @@ public final class DmClient implements AutoCloseable {
     for (int i = 0; i < endpoints.size(); i++) {
       URI base = endpoints.get(Math.floorMod(current.get() + i, endpoints.size()));
       try {
-        Resp r = exchange("GET", base.resolve("status"), null, Duration.ofSeconds(2)).get();
+        Resp r = exchange("GET", base.resolve("status"), null, Duration.ofSeconds(2), null).get();
         JsonNode api = r.statusCode() == 200 ? read(r.body(), JsonNode.class).get("leaderApi") : null;
         if (api != null && api.isTextual()) {
           leader = URI.create(api.asText() + "/api/v1/");
@@ -357,7 +368,8 @@ public final class DmClient implements AutoCloseable {
   }
 
   /** One HTTP exchange: completes with status and body, or with the transport's failure. */
-  private CompletableFuture<Resp> exchange(String method, URI uri, byte[] body, Duration timeout) {
+  private CompletableFuture<Resp> exchange(String method, URI uri, byte[] body, Duration timeout,
+      String onBehalfOf) {
     CompletableFuture<Resp> result = new CompletableFuture<>();
     Request req = http.newRequest(uri).method(method)
         .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -365,6 +377,9 @@ public final class DmClient implements AutoCloseable {
           h.put("Accept", "application/json");
           if (token != null) {
             h.put("Authorization", "Bearer " + token);
+          }
+          if (onBehalfOf != null) {
+            h.put("X-Autopilot-On-Behalf-Of", onBehalfOf);
           }
         });
     if (body != null) {

@@ -84,6 +84,42 @@ class DmApiTest {
   }
 
   @Test
+  void anOperatorTokenMayNameTheHumanItActsForAndTheActorSaysBoth() throws Exception {
+    admin.send(reg("obo-1"));
+    DmClient operator = new DmClient(cluster.apiUrls(), cluster.token(Role.OPERATOR), new Random(1),
+        Duration.ofSeconds(10), 1);
+    CommandResult r = operator.sendOnBehalfOf("alice", new SilenceMachine(MachineId.of("obo-1"),
+        60_000, "maintenance"));
+    assertThat(r.accepted()).isTrue();
+    assertThat(r.events().get(0).actor()).isEqualTo("operator/alice");
+    assertThat(admin.events(MachineId.of("obo-1"), 0, 100).items())
+        .anyMatch(e -> e.actor().equals("operator/alice") && e.cause().equals("maintenance"));
+
+    String silence = "{\"type\":\"SilenceMachine\",\"machine\":\"obo-1\",\"durationMillis\":0,"
+        + "\"cause\":\"x\"}";
+    for (Role role : List.of(Role.SATELLITE, Role.MACHINE, Role.VIEWER)) {
+      HttpResponse<String> refused = post(silence, role, "alice");
+      assertThat(refused.statusCode()).as(role.name()).isEqualTo(403);
+    }
+    for (String bad : List.of("Alice", "alice bob", "alice/admin", "", "a".repeat(65), "-x")) {
+      HttpResponse<String> refused = post(silence, Role.OPERATOR, bad);
+      assertThat(refused.statusCode()).as(bad).isEqualTo(400);
+      assertThat(refused.body()).contains("X-Autopilot-On-Behalf-Of");
+    }
+    assertThat(admin.machine(MachineId.of("obo-1")).orElseThrow().silencedUntil()).isNotNull();
+    assertThat(post(silence, Role.ADMIN, "bob").statusCode()).isEqualTo(200);
+    assertThat(admin.machine(MachineId.of("obo-1")).orElseThrow().silencedUntil()).isNull();
+    operator.close();
+  }
+
+  HttpResponse<String> post(String body, Role role, String onBehalfOf) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(base + "/commands"))
+        .header("Authorization", "Bearer " + cluster.token(role))
+        .header("X-Autopilot-On-Behalf-Of", onBehalfOf)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
   void machinesListHasTheContractFieldsAndPages() throws Exception {
     List<DmCommand> batch = new ArrayList<>();
     for (int i = 0; i < 25; i++) {
