@@ -57,6 +57,9 @@ final class DemoCommand implements Callable<Integer> {
       description = "simulated machines, SSH on ports BASE+201.. (default ${DEFAULT-VALUE})")
   int machines;
 
+  @Option(names = "--no-cockpit", description = "do not start Cockpit (the web UI on BASE+601)")
+  boolean noCockpit;
+
   @Option(names = "--scenario",
       description = "play a scripted story: new machines provisioned, a manifest commit rolled out, "
           + "a hung agent repaired; each act printed with [story]")
@@ -157,6 +160,17 @@ final class DemoCommand implements Callable<Integer> {
         basePort + 201, scanPorts, deployUris, watchdogUri);
     Runtime.getRuntime().addShutdownHook(new Thread(provisioning::close, "provisioning-shutdown"));
 
+    CockpitProcess cockpit = null;
+    try {
+      if (!noCockpit) {
+        cockpit = CockpitProcess.startLocal(data.resolve("cockpit"), basePort + 601, cluster.apiUrls(),
+            cluster.token(Role.OPERATOR), List.of(), null);
+        Runtime.getRuntime().addShutdownHook(new Thread(cockpit::close, "cockpit-shutdown"));
+      }
+    } catch (java.io.IOException e) {
+      System.err.println("Cockpit not started: " + e.getMessage());
+    }
+
     System.out.println();
     System.out.println("DM API: " + cluster.apiUrls().get(0));
     for (String id : cluster.configs().keySet()) {
@@ -167,6 +181,12 @@ final class DemoCommand implements Callable<Integer> {
     System.out.println("Credentials: admin token " + cluster.token(Role.ADMIN));
     System.out.println("  (viewer, operator, satellite and machine tokens in "
         + data.resolve("credentials.properties") + ")");
+    if (cockpit != null && cockpit.awaitReady(Duration.ofSeconds(90))) {
+      System.out.println("Cockpit: " + cockpit.url() + "   log in as operator (or admin, viewer); passwords in "
+          + data.resolve("cockpit").resolve("passwords.txt") + "  (log " + cockpit.log() + ")");
+    } else if (cockpit != null) {
+      System.out.println("Cockpit: did not come up within 90 s; see " + cockpit.log());
+    }
     System.out.println("Try:  ./autopilot status   ./autopilot machines list   ./autopilot events --follow");
     System.out.println("      curl -H 'Authorization: Bearer " + cluster.token(Role.ADMIN) + "' "
         + cluster.apiUrls().get(0) + "/machines");
@@ -199,7 +219,6 @@ final class DemoCommand implements Callable<Integer> {
         + ", imaged, burned in for 10 s and put in service");
     System.out.println("Try:  ./autopilot provisioning status --watch     ./autopilot fleet add sim-"
         + String.format("%02d", machines + 1) + "   (found on the next scan)");
-    System.out.println("Not built yet: Cockpit (see README).");
     System.out.println("Ctrl-C stops everything; the data stays in " + data + "/.");
     System.out.flush();
     if (scenario) {

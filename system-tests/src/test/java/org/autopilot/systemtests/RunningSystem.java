@@ -63,7 +63,8 @@ final class RunningSystem implements AutoCloseable {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process demo = new ProcessBuilder(java, "-Xmx512m", "-XX:+UseSerialGC", "-jar",
         jar("autopilot.jar").toString(), "demo", "--data", work.resolve("demo").toString(),
-        "--machines", Integer.toString(machines), "--replicas", "1", "--base-port", Integer.toString(base))
+        "--machines", Integer.toString(machines), "--replicas", "1", "--base-port", Integer.toString(base),
+        "--no-cockpit")
         .directory(checkout.toFile()).redirectErrorStream(true)
         .redirectOutput(work.resolve("demo.log").toFile()).start();
     processes.add(demo);
