@@ -113,15 +113,30 @@ class DmLinearizabilityTest {
     }
   }
 
+  /**
+   * Registers the machines with rack {@code init} (a registration whose answer was lost counts
+   * if the machine is there) and waits until every replica answers consistent reads of them.
+   */
   private static void register(LocalCluster cluster) throws Exception {
     cluster.leader(15_000).orElseThrow();
     try (DmClient dm = new DmClient(cluster.apiUrls(), cluster.token(Role.OPERATOR), new Random(1),
         Duration.ofSeconds(10), 6)) {
       for (String key : KEYS) {
-        assertThat(dm.send(new RegisterMachine(MachineId.of(key), "127.0.0.1:22", "SHA256:" + key,
-            null, null, MODEL.initial(), null, "linearizability check")).accepted()).isTrue();
+        boolean there = false;
+        for (int attempt = 1; attempt <= 5 && !there; attempt++) {
+          try {
+            there = dm.send(new RegisterMachine(MachineId.of(key), "127.0.0.1:22", "SHA256:" + key,
+                null, null, MODEL.initial(), null, "linearizability check")).accepted()
+                || MODEL.initial().equals(dm.getJson("machines/" + key + "?consistent=true")
+                    .path("rack").asText());
+          } catch (DmClientException e) {
+            // answer lost or no leader: look again
+          }
+        }
+        assertThat(there).as("machine %s registered", key).isTrue();
       }
     }
+    converge(cluster, new ArrayList<>());
   }
 
   /**
