@@ -190,13 +190,13 @@ class LinearizabilityCheckerTest {
     assertThat(r.verdict()).isEqualTo(Verdict.UNKNOWN);
   }
 
-  @ParameterizedTest(name = "etcd_{0}.log linearizable: {1}")
+  @ParameterizedTest(name = "etcd_{0} linearizable: {1}")
   @CsvSource({"000,false", "001,false", "002,true", "003,false", "005,true", "006,false",
       "007,true", "018,true", "025,true", "031,true"})
   void reachesPorcupinesVerdictsOnJepsensEtcdHistories(String n, boolean linearizable)
       throws IOException {
     Result<Input, Output> r = LinearizabilityChecker.check(new CasRegister("nil"),
-        jepsenLog("/porcupine-jepsen/etcd_" + n + ".log"), Duration.ofSeconds(30));
+        jepsenLog("/porcupine-jepsen/etcd_" + n + ".txt"), Duration.ofSeconds(30));
     assertThat(r.verdict()).isEqualTo(linearizable ? Verdict.LINEARIZABLE : Verdict.NOT_LINEARIZABLE);
   }
 
