@@ -272,9 +272,20 @@ public final class DmApi implements AutoCloseable {
       }
       ready = awaitChange(index, System.nanoTime() + wait.toNanos(), changed);
     }
-    ctx.future(() -> ready.thenAcceptAsync(f -> {
+    ctx.future(() -> ready.handleAsync((f, error) -> {
+      if (error != null && consistent) {
+        // no leader to confirm the read index (an election): a retry, not an internal error
+        error(ctx, 503, "no consistent read now (is a leader elected?): " + rootMessage(error)
+            + "; retry");
+        return null;
+      }
+      if (error != null) {
+        throw error instanceof java.util.concurrent.CompletionException c ? c
+            : new java.util.concurrent.CompletionException(error);
+      }
       ctx.header("X-Dm-Index", Long.toString(f.revision()));
       ctx.json(render.apply(f));
+      return null;
     }, responders));
   }
 

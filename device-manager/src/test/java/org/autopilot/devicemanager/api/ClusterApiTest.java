@@ -61,4 +61,24 @@ class ClusterApiTest {
       client.close();
     }
   }
+
+  @Test
+  void aConsistentReadWithoutAMajorityIsRefusedAs503NotAnInternalError() throws Exception {
+    try (LocalCluster cluster = LocalCluster.create(dir, 3, 0, InstantSource.system()).start()) {
+      DmServer leader = cluster.leader(15_000).orElseThrow();
+      DmServer survivor = cluster.live().values().stream().filter(s -> s != leader).findFirst().orElseThrow();
+      for (String id : List.copyOf(cluster.live().keySet())) {
+        if (!id.equals(survivor.config().id())) {
+          cluster.kill(id);
+        }
+      }
+      java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(survivor.apiUrl() + "/machines?consistent=true"))
+              .header("Authorization", "Bearer " + cluster.token(Role.VIEWER))
+              .timeout(Duration.ofSeconds(60)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+      assertThat(r.body()).contains("no consistent read now", "retry");
+    }
+  }
 }
