@@ -35,7 +35,8 @@ public final class CollectionService implements AutoCloseable {
   private volatile Rollups.Pass lastPass;
   private volatile String lastPassError = "";
   private volatile Map<String, Long> rows = Map.of();
-  private volatile long rowsAt = Long.MIN_VALUE;
+  private volatile long rowsAt;
+  private volatile boolean rowsRead;
   /** Batches accepted (committed). */
   final AtomicLong accepted = new AtomicLong();
   /** Batches refused for what they are or who sent them (4xx). */
@@ -112,10 +113,11 @@ public final class CollectionService implements AutoCloseable {
     out.put("url", url);
     out.put("database", config.database().safeUrl());
     long now = System.nanoTime();
-    if (now - rowsAt > TimeUnit.SECONDS.toNanos(5)) {
+    if (!rowsRead || now - rowsAt > TimeUnit.SECONDS.toNanos(5)) {
       try {
         rows = store.rowCounts();
         rowsAt = now;
+        rowsRead = true;
       } catch (RuntimeException e) {
         out.put("databaseError", e.getMessage());
       }

@@ -76,10 +76,29 @@ public final class BatchParser {
     } catch (StreamConstraintsException e) {
       throw new BadBatch(400, "JSON too deep or a value too long: " + e.getOriginalMessage());
     } catch (JsonParseException e) {
-      throw new BadBatch(400, "malformed JSON" + where(e.getLocation()) + ": " + e.getOriginalMessage());
+      throw new BadBatch(400, path(e) + "malformed JSON" + where(e.getLocation()) + ": "
+          + e.getOriginalMessage().replaceAll(": enable `[A-Za-z_.]+` to allow", ""));
     } catch (IOException e) {
       throw new BadBatch(400, "unreadable body: " + e.getMessage());
     }
+  }
+
+  /** Where in the document a syntax error is, as {@code samples[1].points[0][1]: }, or empty. */
+  private static String path(JsonParseException e) {
+    JsonParser p = e.getProcessor();
+    if (p == null || p.getParsingContext() == null) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder();
+    for (com.fasterxml.jackson.core.JsonPointer ptr = p.getParsingContext().pathAsPointer();
+        ptr != null && !ptr.matches(); ptr = ptr.tail()) {
+      if (ptr.mayMatchElement()) {
+        b.append('[').append(ptr.getMatchingIndex()).append(']');
+      } else {
+        b.append(b.length() == 0 ? "" : ".").append(ptr.getMatchingProperty());
+      }
+    }
+    return b.length() == 0 ? "" : b + ": ";
   }
 
   private static String where(JsonLocation l) {
