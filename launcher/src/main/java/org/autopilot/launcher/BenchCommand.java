@@ -1,5 +1,6 @@
 package org.autopilot.launcher;
 
+import org.autopilot.bench.CollectionIngestBench;
 import org.autopilot.bench.DmCommitBench;
 import org.autopilot.bench.DmFailoverBench;
 import org.autopilot.bench.DmWatchBench;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
     description = "Runs a benchmark; the last line printed is one JSON object with its figures.",
     subcommands = {DmCommitBench.class, DmFailoverBench.class, DmWatchBench.class,
         FilesyncFanoutBench.class, RolloutBench.class, RepairLatencyBench.class,
-        WatchdogIntakeBench.class})
+        WatchdogIntakeBench.class, CollectionIngestBench.class})
 final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -135,11 +135,7 @@ final class CollectionApi implements AutoCloseable {
           + ", not of " + batch.machine());
       return;
     }
-    int[] ids = new int[batch.samples().size()];
-    for (int i = 0; i < ids.length; i++) {
-      Batch.SeriesSamples s = batch.samples().get(i);
-      ids[i] = store.seriesId(batch.machine(), s.app(), s.counter());
-    }
+    int[] ids = store.seriesIds(batch.machine(), batch.samples());
     CompletableFuture<Void> done;
     try {
       done = writer.submit(batch, ids);

@@ -35,6 +35,7 @@ import org.autopilot.manifests.Durations;
 public final class BatchParser {
   private static final JsonFactory JSON = JsonFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
       .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(8)
           .maxStringLength(LogLine.MAX_TEXT * 6 + 64).maxNumberLength(64).build())
       .build();
