@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         RepairCommand.class,
         ProvisioningCommand.class,
         WatchdogServiceCommand.class,
+        CollectionCommand.class,
         BenchCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

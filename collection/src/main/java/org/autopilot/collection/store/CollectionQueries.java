@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.autopilot.collection.model.Counter;
 import org.autopilot.collection.model.LogLine;
 import org.autopilot.collection.model.Point;
 import org.autopilot.collection.model.Series;
@@ -27,15 +28,6 @@ public final class CollectionQueries {
   public CollectionQueries(CollectionStore store) {
     this.store = store;
   }
-
-  /**
-   * A counter as listed by the API.
-   *
-   * @param machine the machine; empty in the fleet-wide list
-   * @param app the app; empty for machine-level counters and in the fleet-wide list
-   * @param counter the counter name
-   */
-  public record Counter(String machine, String app, String counter) {}
 
   /** Every series of a machine, by app then counter; {@code machine == null}: distinct counter names fleet-wide. */
   public List<Counter> counters(String machine) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.autopilot.collection.ManualClock;
+import org.autopilot.collection.model.Counter;
 import org.autopilot.collection.model.LogLine;
 import org.autopilot.collection.model.Point;
 import org.autopilot.collection.model.Series;
@@ -81,11 +82,11 @@ abstract class StoreContract {
     put("m2", "", "os.cpu.busy_pct", new long[] {t}, new double[] {99});
 
     assertThat(queries.counters("m1")).containsExactly(
-        new CollectionQueries.Counter("m1", "", "os.cpu.busy_pct"),
-        new CollectionQueries.Counter("m1", "web", "app.restarts"));
+        new Counter("m1", "", "os.cpu.busy_pct"),
+        new Counter("m1", "web", "app.restarts"));
     assertThat(queries.counters(null)).containsExactly(
-        new CollectionQueries.Counter("", "", "app.restarts"),
-        new CollectionQueries.Counter("", "", "os.cpu.busy_pct"));
+        new Counter("", "", "app.restarts"),
+        new Counter("", "", "os.cpu.busy_pct"));
     Series s = one("m1", "os.cpu.busy_pct", t, t + MIN, Step.RAW);
     assertThat(s.step()).isEqualTo("raw");
     assertThat(s.points()).containsExactly(new Point(t, 12.5, 12.5, 12.5), new Point(t + 10_000, 14, 14, 14));
