@@ -50,7 +50,9 @@ public final class CollectionIngestBench implements Callable<Integer> {
   @Option(names = "--counters", defaultValue = "50", description = "series per machine") int counters;
   @Option(names = "--points", defaultValue = "6", description = "samples per series per batch (10 s sampling shipped every minute)") int points;
   @Option(names = "--logs", defaultValue = "0", description = "log lines per batch") int logs;
-  @Option(names = "--senders", defaultValue = "32", description = "concurrent HTTP senders (machines with a batch in flight)") int senders;
+  @Option(names = "--rounds", defaultValue = "8",
+      description = "batches per machine prepared, each a minute later than the one before (times advance as a fleet's do)") int rounds;
+  @Option(names = "--senders", defaultValue = "64", description = "concurrent HTTP senders (machines with a batch in flight)") int senders;
   @Option(names = "--seconds", defaultValue = "20", description = "measured time") int seconds;
   @Option(names = "--warmup", defaultValue = "10", description = "unmeasured time before") int warmup;
   @Option(names = "--raw-rows", defaultValue = "3000000", description = "rows per raw JDBC run") int rawRows;
@@ -77,20 +79,22 @@ public final class CollectionIngestBench implements Callable<Integer> {
             Duration.ofHours(2), Duration.ofDays(7), Duration.ofDays(90), Duration.ofDays(7)), Duration.ofHours(1))
         .withWriter(new IngestWriter.Settings(writers, group, 2_000_000));
 
-    long t0 = System.currentTimeMillis() - 60_000;
-    byte[][] bodies = new byte[machines][];
+    long t0 = System.currentTimeMillis() - (rounds + 1) * 60_000L;
+    byte[][] bodies = new byte[machines * rounds][];
     String[] tokens = new String[machines];
     byte[] key = HexFormat.of().parseHex(secret);
     long bytes = 0;
     Random random = new Random(42);
-    for (int m = 0; m < machines; m++) {
-      String id = String.format("bench-%05d", m);
-      tokens[m] = "Bearer " + TokenAuthenticator.machineToken(key, id);
-      bodies[m] = gzip(body(id, t0, random));
-      bytes += bodies[m].length;
+    for (int r = 0; r < rounds; r++) {
+      for (int m = 0; m < machines; m++) {
+        String id = String.format("bench-%05d", m);
+        tokens[m] = "Bearer " + TokenAuthenticator.machineToken(key, id);
+        bodies[r * machines + m] = gzip(body(id, t0 + r * 60_000L, random));
+        bytes += bodies[r * machines + m].length;
+      }
     }
-    System.out.printf("batches: %,d bytes gzip on average (%.1f bytes per sample)%n", bytes / machines,
-        bytes / (double) machines / perBatch);
+    System.out.printf("batches: %,d prepared, %,d bytes gzip on average (%.1f bytes per sample)%n", bodies.length,
+        bytes / bodies.length, bytes / (double) bodies.length / perBatch);
 
     // series ids the raw baseline writes: as many distinct as the service has
     int seriesCount = machines * counters;
@@ -116,7 +120,7 @@ public final class CollectionIngestBench implements Callable<Integer> {
     new Report("collection-ingest").put("machines", machines).put("counters", counters).put("points", points)
         .put("samples_per_batch", perBatch).put("logs_per_batch", logs).put("senders", senders)
         .put("seconds", seconds).put("warmup_s", warmup).put("loadavg_before", load)
-        .put("gzip_bytes_per_batch", bytes / machines).put("group_samples", group).put("writers", writers)
+        .put("gzip_bytes_per_batch", bytes / bodies.length).put("group_samples", group).put("writers", writers)
         .put("samples_per_s", e2e).put("requests_failed", result[1]).put("requests_busy", result[2])
         .put("raw_jdbc_per_s", raw).put("raw_jdbc_before_per_s", raw1).put("raw_jdbc_after_per_s", raw2)
         .put("ratio", ratio).put("raw_jdbc_multirow_per_s", multi)
@@ -144,7 +148,7 @@ public final class CollectionIngestBench implements Callable<Integer> {
     for (int s = 0; s < senders; s++) {
       int from = s;
       Thread t = new Thread(() -> {
-        for (int m = from; m < bodies.length; m += senders) {
+        for (int m = from; m < tokens.length; m += senders) {
           try {
             http.send(HttpRequest.newBuilder(uri).header("Authorization", tokens[m]).header("Content-Encoding", "gzip")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(bodies[m])).build(), HttpResponse.BodyHandlers.discarding());
@@ -168,12 +172,12 @@ public final class CollectionIngestBench implements Callable<Integer> {
     for (int s = 0; s < senders; s++) {
       Thread t = new Thread(() -> {
         while (System.nanoTime() < end) {
-          int m = (int) (next.getAndIncrement() % bodies.length);
+          int b = (int) (next.getAndIncrement() % bodies.length);
           try {
             HttpResponse<Void> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
-                .header("Authorization", tokens[m]).header("Content-Encoding", "gzip")
+                .header("Authorization", tokens[b % tokens.length]).header("Content-Encoding", "gzip")
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(bodies[m])).build(), HttpResponse.BodyHandlers.discarding());
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bodies[b])).build(), HttpResponse.BodyHandlers.discarding());
             if (r.statusCode() == 503) {
               busy.incrementAndGet();
             } else if (r.statusCode() != 200) {
