@@ -24,6 +24,7 @@ import java.util.List;
  *     fetching through the deployment servers' tracker); 0 = any free port, -1 = off
  * @param watchdogs how the watchdogs run and where their reports go; never null, its paths
  *     resolved against {@code home}
+ * @param collection where counters and logs are shipped; null: they are not
  */
 public record AgentConfig(
     String machineId,
@@ -39,7 +40,8 @@ public record AgentConfig(
     int crashLoopRestarts,
     Duration crashLoopWindow,
     int peerPort,
-    WatchdogConfig watchdogs) {
+    WatchdogConfig watchdogs,
+    CollectionConfig collection) {
 
   /** Validates. */
   public AgentConfig {
@@ -58,7 +60,7 @@ public record AgentConfig(
       List<URI> sources) {
     return new AgentConfig(machineId, dmUrls, dmToken, home, sources, 0, Duration.ofSeconds(30),
         Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(10), 5,
-        Duration.ofMinutes(2), -1, null);
+        Duration.ofMinutes(2), -1, null, null);
   }
 
   /**
@@ -66,7 +68,8 @@ public record AgentConfig(
    * {@code machineId, dmUrls, dmToken | dmTokenFile, home, sources, downlinkBytesPerSecond,
    * watchWait, restartBackoff, maxRestartBackoff, stableAfter, crashLoopRestarts,
    * crashLoopWindow, peerPort, watchdogs: {dir, interval, scriptTimeout, diskPath, report,
-   * diskWarnPercent, diskErrorPercent, memoryWarnPercent, memoryErrorPercent, manifestRehash}}.
+   * diskWarnPercent, diskErrorPercent, memoryWarnPercent, memoryErrorPercent, manifestRehash},
+   * collection: {urls, interval, maxBatchSamples, maxBatchLogs, bufferSamples, bufferLogs, timeout}}.
    * Relative paths are resolved against the file's directory.
    */
   public static AgentConfig load(Path file) throws java.io.IOException {
@@ -102,7 +105,7 @@ public record AgentConfig(
           dur(f.stableAfter, "stableAfter", d.stableAfter),
           f.crashLoopRestarts == null ? d.crashLoopRestarts : f.crashLoopRestarts,
           dur(f.crashLoopWindow, "crashLoopWindow", d.crashLoopWindow),
-          f.peerPort == null ? -1 : f.peerPort, watchdogs(f.watchdogs, base));
+          f.peerPort == null ? -1 : f.peerPort, watchdogs(f.watchdogs, base), collection(f.collection));
     } catch (IllegalArgumentException e) {
       throw new java.io.IOException(file + ": " + e.getMessage(), e);
     }
@@ -131,11 +134,31 @@ public record AgentConfig(
         dur(w.manifestRehash, "watchdogs.manifestRehash", d.manifestRehash()));
   }
 
+  private static CollectionConfig collection(Collection c) {
+    if (c == null) {
+      return null;
+    }
+    if (c.urls == null || c.urls.isEmpty()) {
+      throw new IllegalArgumentException("collection.urls: at least one collection service URL is needed");
+    }
+    CollectionConfig d = CollectionConfig.of(c.urls.stream().map(URI::create).toList());
+    return new CollectionConfig(d.urls(), dur(c.interval, "collection.interval", d.interval()),
+        c.maxBatchSamples == null ? d.maxBatchSamples() : c.maxBatchSamples,
+        c.maxBatchLogs == null ? d.maxBatchLogs() : c.maxBatchLogs,
+        c.bufferSamples == null ? d.bufferSamples() : c.bufferSamples,
+        c.bufferLogs == null ? d.bufferLogs() : c.bufferLogs, dur(c.timeout, "collection.timeout", d.timeout()));
+  }
+
+  /** The file form of the {@code collection:} section. */
+  private record Collection(List<String> urls, String interval, Integer maxBatchSamples,
+      Integer maxBatchLogs, Integer bufferSamples, Integer bufferLogs, String timeout) {}
+
   /** The file form of the configuration. */
   private record File(String machineId, List<String> dmUrls, String dmToken, String dmTokenFile,
       String home, List<String> sources, Long downlinkBytesPerSecond, String watchWait,
       String restartBackoff, String maxRestartBackoff, String stableAfter,
-      Integer crashLoopRestarts, String crashLoopWindow, Integer peerPort, Watchdogs watchdogs) {}
+      Integer crashLoopRestarts, String crashLoopWindow, Integer peerPort, Watchdogs watchdogs,
+      Collection collection) {}
 
   /** The file form of the {@code watchdogs:} section. */
   private record Watchdogs(String dir, String interval, String scriptTimeout, String diskPath,
@@ -146,27 +169,34 @@ public record AgentConfig(
   public AgentConfig withRestartTiming(Duration backoff, Duration maxBackoff, Duration stable) {
     return new AgentConfig(machineId, dmUrls, dmToken, home, sources, downlinkBytesPerSecond,
         watchWait, backoff, maxBackoff, stable, crashLoopRestarts, crashLoopWindow, peerPort,
-        watchdogs);
+        watchdogs, collection);
   }
 
   /** A copy with a different watch wait. */
   public AgentConfig withWatchWait(Duration wait) {
     return new AgentConfig(machineId, dmUrls, dmToken, home, sources, downlinkBytesPerSecond,
         wait, restartBackoff, maxRestartBackoff, stableAfter, crashLoopRestarts, crashLoopWindow,
-        peerPort, watchdogs);
+        peerPort, watchdogs, collection);
   }
 
   /** A copy serving peers on {@code port} (0 = any free one, -1 = off). */
   public AgentConfig withPeerPort(int port) {
     return new AgentConfig(machineId, dmUrls, dmToken, home, sources, downlinkBytesPerSecond,
         watchWait, restartBackoff, maxRestartBackoff, stableAfter, crashLoopRestarts,
-        crashLoopWindow, port, watchdogs);
+        crashLoopWindow, port, watchdogs, collection);
   }
 
   /** A copy with other watchdog settings (paths not given resolve against {@code home}). */
   public AgentConfig withWatchdogs(WatchdogConfig w) {
     return new AgentConfig(machineId, dmUrls, dmToken, home, sources, downlinkBytesPerSecond,
         watchWait, restartBackoff, maxRestartBackoff, stableAfter, crashLoopRestarts,
-        crashLoopWindow, peerPort, w);
+        crashLoopWindow, peerPort, w, collection);
+  }
+
+  /** A copy shipping counters and logs as {@code c} says (null: not at all). */
+  public AgentConfig withCollection(CollectionConfig c) {
+    return new AgentConfig(machineId, dmUrls, dmToken, home, sources, downlinkBytesPerSecond,
+        watchWait, restartBackoff, maxRestartBackoff, stableAfter, crashLoopRestarts,
+        crashLoopWindow, peerPort, watchdogs, c);
   }
 }

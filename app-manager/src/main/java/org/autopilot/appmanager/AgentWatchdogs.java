@@ -34,16 +34,22 @@ final class AgentWatchdogs implements AutoCloseable {
   private final ScheduledExecutorService thread;
 
   AgentWatchdogs(AgentConfig config, DmClient dm, LocalManifests local, Supplier<ManifestRef> running,
-      Supplier<AppsWatchdog.View> apps, InstantSource clock, AgentFaults faults) throws IOException {
+      Supplier<AppsWatchdog.View> apps, InstantSource clock, AgentFaults faults,
+      WatchdogRunner.Sink also) throws IOException {
     WatchdogConfig w = config.watchdogs();
     if (w.dir().startsWith(config.home())) {
       Files.createDirectories(w.dir());
     }
-    WatchdogRunner.Sink sink = w.report().isEmpty()
+    WatchdogRunner.Sink reporter = w.report().isEmpty()
         ? new DirectWatchdogReporter(MachineId.of(config.machineId()), dm, faults,
             DirectWatchdogReporter.KEEP_ALIVE)
         : new ServiceWatchdogReporter(config.machineId(), config.dmToken(), w.report(), faults,
             SERVICE_TIMEOUT);
+    // every round also goes to {@code also} (the collection shipper takes its perfdata)
+    WatchdogRunner.Sink sink = also == null ? reporter : round -> {
+      reporter.accept(round);
+      also.accept(round);
+    };
     Map<String, String> env = Map.of("AUTOPILOT_MACHINE", config.machineId(),
         "AUTOPILOT_HOME", config.home().toString());
     this.runner = new WatchdogRunner(new WatchdogRunner.Settings(w.dir(), w.interval(),

@@ -64,6 +64,8 @@ public final class AppManager implements AutoCloseable {
   private final SwarmFetcher swarm;
   private final ScheduledExecutorService timers;
   private final AgentWatchdogs watchdogs;
+  private final CounterShipper shipper;
+  private final AgentEvents events;
   private final Semaphore wake = new Semaphore(0);
   private final AtomicReference<MachineSoftware> desired = new AtomicReference<>();
   private final Map<ManifestRef, Failure> failures = new HashMap<>();
@@ -79,9 +81,21 @@ public final class AppManager implements AutoCloseable {
 
   private record Failure(Instant retryAt, int count) {}
 
-  /** A daemon for {@code config}; nothing runs until {@link #start()}. */
+  /**
+   * A daemon for {@code config} on a real machine (OS counters from {@code /proc}); nothing runs
+   * until {@link #start()}.
+   */
   public AppManager(AgentConfig config, InstantSource clock, Random random, AgentFaults faults)
       throws IOException {
+    this(config, clock, random, faults, new ProcCounters(Path.of("/proc"), config.watchdogs().diskPath()));
+  }
+
+  /**
+   * A daemon for {@code config} whose machine's counters come from {@code os} (a simulated
+   * machine supplies its own); nothing runs until {@link #start()}.
+   */
+  public AppManager(AgentConfig config, InstantSource clock, Random random, AgentFaults faults,
+      OsCounters os) throws IOException {
     this.config = config;
     this.id = MachineId.of(config.machineId());
     this.clock = clock;
@@ -116,7 +130,11 @@ public final class AppManager implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.watchdogs = new AgentWatchdogs(config, dm, local, () -> current, this::appsView, clock, faults);
+    this.shipper = config.collection() == null ? null : new CounterShipper(config.machineId(),
+        config.dmToken(), config.collection(), os, this::appFigures, config.home().resolve("logs"), clock, faults);
+    this.events = shipper == null ? AgentEvents.NONE : shipper;
+    this.watchdogs = new AgentWatchdogs(config, dm, local, () -> current, this::appsView, clock, faults,
+        shipper);
   }
 
   /** Adopts or restarts the apps of the manifest that ran before, then follows the DM. */
@@ -128,6 +146,10 @@ public final class AppManager implements AutoCloseable {
       apps.forEach(AppSupervisor::startOrAdopt);
     } else if (before.isPresent()) {
       local.setCurrent(null);
+    }
+    events.event("", "INFO", "agent started" + (current == null ? "" : "; running " + current));
+    if (shipper != null) {
+      shipper.start(() -> running && !faults.hung());
     }
     threads.add(daemon("watch", this::watchLoop));
     threads.add(daemon("reconcile", this::reconcileLoop));
@@ -144,6 +166,9 @@ public final class AppManager implements AutoCloseable {
     running = false;
     wake.release();
     watchdogs.close();
+    if (shipper != null) {
+      shipper.close();
+    }
     threads.forEach(Thread::interrupt);
     dm.close();
     for (Thread t : threads) {
@@ -207,6 +232,19 @@ public final class AppManager implements AutoCloseable {
   /** The latest round of watchdog verdicts, or null before the first. */
   public WatchdogRound lastWatchdogRound() {
     return watchdogs.last();
+  }
+
+  /** What shipping to the collection service did so far, or null when it is not configured. */
+  public CollectionStats collectionStats() {
+    return shipper == null ? null : shipper.stats();
+  }
+
+  private List<CounterShipper.AppFigures> appFigures() {
+    return apps.stream().map(a -> {
+      AppStatus s = a.status();
+      return new CounterShipper.AppFigures(s.name(), s.state() == AppStatus.State.RUNNING
+          || s.state() == AppStatus.State.STARTING, s.restarts(), a.uptimeMillis());
+    }).toList();
   }
 
   /** The manifest whose apps run, if any. */
@@ -330,6 +368,7 @@ public final class AppManager implements AutoCloseable {
       failures.put(ref, new Failure(clock.instant().plus(wait), f.count() + 1));
       lastError = "pre-load " + ref + ": " + e.getMessage();
       LOG.warn("{}: {} (retry in {} s)", id, lastError, wait.toSeconds());
+      events.event("", "WARN", lastError + " (retry in " + wait.toSeconds() + " s)");
       timers.schedule(() -> wake.release(), wait.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
@@ -342,6 +381,7 @@ public final class AppManager implements AutoCloseable {
   /** Stop old, switch, start new. */
   private void switchTo(ManifestRef next) throws IOException {
     LOG.info("{}: switching {} -> {}", id, current, next);
+    events.event("", "INFO", "switching " + (current == null ? "(nothing)" : current) + " -> " + next);
     switchingTo = next;
     try {
       List<AppSupervisor> old = apps;
@@ -370,7 +410,7 @@ public final class AppManager implements AutoCloseable {
           "AUTOPILOT_APP", app.name(),
           "AUTOPILOT_HOME", config.home().toString());
       out.add(new AppSupervisor(app, ref, local.appDir(ref, app.directory()), config.home(), env,
-          config, clock, timers, wake::release));
+          config, clock, timers, wake::release, events));
     }
     return List.copyOf(out);
   }

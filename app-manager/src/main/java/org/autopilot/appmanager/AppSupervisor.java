@@ -41,6 +41,7 @@ final class AppSupervisor {
   private final InstantSource clock;
   private final ScheduledExecutorService timers;
   private final Runnable changed;
+  private final AgentEvents events;
   private final Deque<Instant> recentExits = new ArrayDeque<>();
   private ProcessHandle process;
   private Instant startedAt;
@@ -52,7 +53,8 @@ final class AppSupervisor {
   private boolean stopping;
 
   AppSupervisor(AppSpec spec, ManifestRef manifest, Path dir, Path home, Map<String, String> env,
-      AgentConfig config, InstantSource clock, ScheduledExecutorService timers, Runnable changed) {
+      AgentConfig config, InstantSource clock, ScheduledExecutorService timers, Runnable changed,
+      AgentEvents events) {
     this.spec = spec;
     this.manifest = manifest;
     this.dir = dir;
@@ -63,6 +65,7 @@ final class AppSupervisor {
     this.clock = clock;
     this.timers = timers;
     this.changed = changed;
+    this.events = events;
   }
 
   /** Adopts the process of an earlier agent if it still runs, else starts the app. */
@@ -75,6 +78,8 @@ final class AppSupervisor {
       state = AppStatus.State.RUNNING;
       detail = "adopted pid " + process.pid();
       LOG.info("{}: adopted {} (pid {})", manifest, spec.name(), process.pid());
+      events.event(spec.name(), "INFO", "adopted running " + spec.name() + " of " + manifest + " (pid "
+          + process.pid() + ")");
       h.onExit().thenRun(() -> exited(h, null));
       changed.run();
       return;
@@ -85,6 +90,12 @@ final class AppSupervisor {
   /** The current status, for the report. */
   synchronized AppStatus status() {
     return new AppStatus(spec.name(), state, restarts, detail);
+  }
+
+  /** How long the current process has run, 0 when none runs. */
+  synchronized long uptimeMillis() {
+    return process == null || startedAt == null || !process.isAlive() ? 0
+        : Math.max(0, clock.millis() - startedAt.toEpochMilli());
   }
 
   /** The running process, if any (for tests and simulated faults). */
@@ -105,6 +116,7 @@ final class AppSupervisor {
       detail = "stopped";
     }
     if (p != null) {
+      events.event(spec.name(), "INFO", "stopping " + spec.name() + " of " + manifest + " (pid " + p.pid() + ")");
       List<ProcessHandle> group = ProcessGroup.signal(p.pid(), false);
       long deadline = System.nanoTime() + spec.stopGrace().toNanos();
       for (ProcessHandle h : group) {
@@ -147,8 +159,10 @@ final class AppSupervisor {
       writePidFile(p.toHandle());
       p.onExit().thenAccept(done -> exited(done.toHandle(), done.exitValue()));
       pending = timers.schedule(this::markUp, config.stableAfter().toMillis(), TimeUnit.MILLISECONDS);
+      events.event(spec.name(), "INFO", "started " + spec.name() + " of " + manifest + " (pid " + p.pid() + ")");
     } catch (IOException e) {
       LOG.warn("{}: cannot start {}: {}", manifest, spec.name(), e.toString());
+      events.event(spec.name(), "ERROR", "cannot start " + spec.name() + " of " + manifest + ": " + e.getMessage());
       exited(null, null);
       detail = "cannot start: " + truncate(e.getMessage());
     }
@@ -194,6 +208,7 @@ final class AppSupervisor {
         + (loop ? recentExits.size() + " exits in " + config.crashLoopWindow().toSeconds() + " s; " : "")
         + "restart in " + delay.toMillis() + " ms";
     LOG.info("{}: {} {}", manifest, spec.name(), detail);
+    events.event(spec.name(), loop ? "ERROR" : "WARN", spec.name() + " " + detail);
     process = null;
     pending = timers.schedule(this::start, delay.toMillis(), TimeUnit.MILLISECONDS);
     changed.run();

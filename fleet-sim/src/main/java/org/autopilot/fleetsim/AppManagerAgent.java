@@ -35,12 +35,22 @@ public final class AppManagerAgent implements MachineAgent {
     return t;
   });
   private final Function<SimulatedMachine, AgentConfig> configs;
+  private final long seed;
   private AppManager manager;
   private ScheduledFuture<?> faultTask;
 
   /** An agent whose configuration {@code configs} derives from the machine it runs on. */
   public AppManagerAgent(Function<SimulatedMachine, AgentConfig> configs) {
+    this(configs, 1);
+  }
+
+  /**
+   * An agent whose configuration {@code configs} derives from the machine it runs on; the
+   * machine's simulated OS counters ({@link SimulatedOsCounters}) follow {@code seed}.
+   */
+  public AppManagerAgent(Function<SimulatedMachine, AgentConfig> configs, long seed) {
     this.configs = configs;
+    this.seed = seed;
   }
 
   /** The daemon, while the machine is on. */
@@ -53,7 +63,7 @@ public final class AppManagerAgent implements MachineAgent {
     AgentConfig config = configs.apply(machine);
     try {
       manager = new AppManager(config, InstantSource.system(), new Random(machine.id().hashCode()),
-          faults(machine)).start();
+          faults(machine), new SimulatedOsCounters(machine.id(), seed)).start();
     } catch (IOException e) {
       LOG.error("{}: app-manager failed to start", machine.id(), e);
       return;

@@ -1,6 +1,7 @@
 package org.autopilot.launcher;
 
 import org.autopilot.bench.CockpitPagesBench;
+import org.autopilot.bench.CollectionIngestBench;
 import org.autopilot.bench.DmCommitBench;
 import org.autopilot.bench.DmFailoverBench;
 import org.autopilot.bench.DmWatchBench;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
     description = "Runs a benchmark; the last line printed is one JSON object with its figures.",
     subcommands = {DmCommitBench.class, DmFailoverBench.class, DmWatchBench.class,
         FilesyncFanoutBench.class, RolloutBench.class, RepairLatencyBench.class,
-        WatchdogIntakeBench.class, CockpitPagesBench.class})
+        WatchdogIntakeBench.class, CockpitPagesBench.class, CollectionIngestBench.class})
 final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

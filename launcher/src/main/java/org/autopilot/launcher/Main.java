@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         ProvisioningCommand.class,
         WatchdogServiceCommand.class,
         CockpitCommand.class,
+        CollectionCommand.class,
         BenchCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
