@@ -31,6 +31,9 @@ import org.autopilot.provisioning.rules.RulesSource;
 import org.autopilot.fleetsim.SimulatedFleet;
 import org.autopilot.devicemanager.command.SetHealthPolicy;
 import org.autopilot.devicemanager.model.HealthPolicy;
+import org.autopilot.collection.service.CollectionService;
+import org.autopilot.collection.service.CollectionServiceConfig;
+import org.autopilot.collection.store.DatabaseConfig;
 import org.autopilot.repair.RepairConfig;
 import org.autopilot.repair.RepairService;
 import org.autopilot.watchdogs.service.WatchdogService;
@@ -156,15 +159,35 @@ final class DemoCommand implements Callable<Integer> {
       }
       rulesSource = RulesSource.file(file);
     }
+    // two collection replicas over one embedded H2 database (one process: H2 shares it)
+    List<URI> collectionUris = List.of(URI.create("http://127.0.0.1:" + (basePort + 501)),
+        URI.create("http://127.0.0.1:" + (basePort + 502)));
+    List<TokenAuthenticator.TokenEntry> readers = new ArrayList<>();
+    for (Role r : List.of(Role.VIEWER, Role.OPERATOR, Role.ADMIN)) {
+      readers.add(new TokenAuthenticator.TokenEntry(r.name().toLowerCase(), r,
+          TokenAuthenticator.sha256(cluster.token(r))));
+    }
+    Files.createDirectories(data.resolve("collection"));
+    for (int i = 0; i < collectionUris.size(); i++) {
+      CollectionService c = CollectionService.start(CollectionServiceConfig.of("collection-" + (i + 1),
+          "127.0.0.1", collectionUris.get(i).getPort(),
+          DatabaseConfig.h2(data.resolve("collection").resolve("collection")), cluster.machineSecret(),
+          readers), InstantSource.system());
+      Runtime.getRuntime().addShutdownHook(new Thread(c::close, "collection-shutdown"));
+    }
+    Path collectionToken = data.resolve("cockpit").resolve("collection-token");
+    Files.createDirectories(collectionToken.getParent());
+    Files.writeString(collectionToken, cluster.token(Role.VIEWER));
     ProvisioningService provisioning = DemoProvisioning.start(cluster, keyFile, rulesSource,
-        basePort + 201, scanPorts, deployUris, watchdogUri);
+        basePort + 201, scanPorts, deployUris, watchdogUri, collectionUris);
     Runtime.getRuntime().addShutdownHook(new Thread(provisioning::close, "provisioning-shutdown"));
 
     CockpitProcess cockpit = null;
     try {
       if (!noCockpit) {
         cockpit = CockpitProcess.startLocal(data.resolve("cockpit"), basePort + 601, cluster.apiUrls(),
-            cluster.token(Role.OPERATOR), List.of(), null);
+            cluster.token(Role.OPERATOR), collectionUris.stream().map(URI::toString).toList(),
+            collectionToken);
         Runtime.getRuntime().addShutdownHook(new Thread(cockpit::close, "cockpit-shutdown"));
       }
     } catch (java.io.IOException e) {
@@ -207,6 +230,8 @@ final class DemoCommand implements Callable<Integer> {
     } else {
       System.out.println("Manifests: manifests/examples not found here; run from the checkout.");
     }
+    System.out.println("Collection: " + collectionUris + " (counters and logs of every agent, H2 in "
+        + data.resolve("collection") + ")  Try: ./autopilot collection logs --machine sim-01");
     System.out.println("Watchdog service: http://127.0.0.1:" + (basePort + 401) + "/api/v1/status"
         + "  (heartbeats, SSH probes; only changes reach the DM)");
     System.out.println("Repair service: repair-1 (reboot/reimage/replace over SSH; policy: "

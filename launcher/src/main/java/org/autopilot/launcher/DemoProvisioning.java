@@ -86,12 +86,16 @@ final class DemoProvisioning {
   }
 
   /** The agent configuration provisioning installs on each demo machine. */
-  static String agentTemplate(URI watchdogService) {
+  static String agentTemplate(URI watchdogService, List<URI> collection) {
     return ImagingSettings.DEFAULT_TEMPLATE + """
         peerPort: 0
         watchdogs:
           report: [%s]
-        """.formatted(watchdogService);
+        """.formatted(watchdogService) + (collection.isEmpty() ? "" : """
+        collection:
+          urls: [%s]
+          interval: 5s
+        """.formatted(String.join(", ", collection.stream().map(URI::toString).toList())));
   }
 
   /**
@@ -99,7 +103,8 @@ final class DemoProvisioning {
    * from {@code rules}, imaging from the deployment servers and a 10 s burn-in.
    */
   static ProvisioningService start(LocalCluster cluster, Path operatorKey, RulesSource rules,
-      int firstPort, int ports, List<URI> deploymentServers, URI watchdogService) throws IOException {
+      int firstPort, int ports, List<URI> deploymentServers, URI watchdogService, List<URI> collection)
+      throws IOException {
     ScanSettings scan = ScanSettings.defaults(List.of(new ScanTarget("127.0.0.1/32",
         List.of(firstPort + "-" + (firstPort + ports - 1))))).withEvery(Duration.ofSeconds(5));
     ProvisioningConfig config = ProvisioningConfig.of("prov-1", cluster.apiUrls(),
@@ -108,7 +113,7 @@ final class DemoProvisioning {
         .withSshTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(60))
         .withRules(rules, Duration.ofSeconds(5))
         .withImaging(ImagingSettings.defaults(deploymentServers, cluster.machineSecret())
-                .withAgentTemplate(agentTemplate(watchdogService))
+                .withAgentTemplate(agentTemplate(watchdogService, collection))
                 .withBounds(3, Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofMinutes(1)),
             BurnInSettings.defaults().withDuration(Duration.ofSeconds(10)))
         .withPace(8, Duration.ofSeconds(1));
