@@ -145,7 +145,7 @@ public final class RulesParser {
         throw at(s.getStartMark(), "address: " + e.getMessage());
       }
     }
-    Set<Integer> ports = new TreeSet<>();
+    List<Match.Ports> ports = new ArrayList<>();
     for (ScalarNode s : scalars(m.get("ports"), "ports")) {
       Matcher pm = PORTS.matcher(s.getValue().trim());
       int from = pm.matches() ? Integer.parseInt(pm.group(1)) : -1;
@@ -153,9 +153,7 @@ public final class RulesParser {
       if (from < 1 || to > 65535 || from > to) {
         throw at(s.getStartMark(), "ports: '" + s.getValue() + "' is not a port or a range like 7301-7400 in 1..65535");
       }
-      for (int p = from; p <= to; p++) {
-        ports.add(p);
-      }
+      ports.add(new Match.Ports(from, to)); // as a range: "1-65535" on every rule stays small
     }
     List<String> disks = new ArrayList<>();
     for (ScalarNode s : scalars(m.get("disks"), "disks")) {

@@ -45,7 +45,10 @@ class RulesParserFuzzTest {
         assertThat(names.add(r.name())).as("unique %s", r.name()).isTrue();
       }
       assertThat((long) r.line()).isBetween(1L, lines);
-      assertThat(r.match().ports()).allSatisfy(p -> assertThat(p).isBetween(1, 65535));
+      assertThat(r.match().ports()).allSatisfy(p -> {
+        assertThat(p.from()).isBetween(1, p.to());
+        assertThat(p.to()).isLessThanOrEqualTo(65535);
+      });
       for (Match.Bounds b : new Match.Bounds[] {r.match().cpus(), r.match().memory()}) {
         if (b != null && b.min() != null && b.max() != null) {
           assertThat(b.min()).isLessThanOrEqualTo(b.max());
