@@ -24,7 +24,8 @@ class ManifestParserFuzzTest {
       "  - path: ", "    sha256: ", "    size: ", "    mode: ", "    source: ", "directory: ",
       "start: ", "env: ", "stopTimeout: ", "health: ", "command: ", "interval: ", "timeout: ",
       "threshold: ", "bake: ", "../", "/etc/passwd", "&a ", "*a", "!!binary ", "{", "[",
-      "0755", "9223372036854775807", ".nan", "1e400", "a", "0000000000000000000000000000000000000000000000000000000000000000"})
+      "0755", "9223372036854775807", ".nan", "1e400", "a",
+      "0000000000000000000000000000000000000000000000000000000000000000"})
   void parse(byte[] yaml) {
     Manifest m;
     try {
@@ -63,8 +64,10 @@ class ManifestParserFuzzTest {
     assertThat(path).isNotEmpty().doesNotStartWith("/").doesNotContain("\\")
         .hasSizeLessThanOrEqualTo(SafePath.MAX_LENGTH);
     for (String segment : path.split("/", -1)) {
-      assertThat(segment).as("a segment of %s", path).isNotEmpty().isNotEqualTo(".").isNotEqualTo("..");
+      assertThat(segment).as("a segment of %s", path).isNotEmpty().isNotEqualTo(".")
+          .isNotEqualTo("..");
     }
-    assertThat(path.chars().allMatch(c -> c >= 0x20 && c != 0x7f)).as("printable %s", path).isTrue();
+    assertThat(path.chars().allMatch(c -> c >= 0x20 && c != 0x7f)).as("printable %s", path)
+        .isTrue();
   }
 }

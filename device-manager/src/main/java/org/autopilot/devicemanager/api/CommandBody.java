@@ -43,14 +43,16 @@ final class CommandBody {
     boolean single = tree.isObject();
     List<DmCommand> commands;
     try {
-      commands = single ? Collections.singletonList(Json.mapper().treeToValue(tree, DmCommand.class))
+      commands = single
+          ? Collections.singletonList(Json.mapper().treeToValue(tree, DmCommand.class))
           : Json.mapper().convertValue(tree, COMMANDS);
     } catch (JsonProcessingException | IllegalArgumentException e) {
       Throwable cause = e.getCause() instanceof JsonProcessingException j ? j : e;
       throw ApiError.badRequest("not a valid command: " + jsonError(cause));
     }
     if (commands.isEmpty() || commands.size() > DmApi.MAX_COMMANDS) {
-      throw ApiError.badRequest("send 1 to " + DmApi.MAX_COMMANDS + " commands, not " + commands.size());
+      throw ApiError.badRequest("send 1 to " + DmApi.MAX_COMMANDS + " commands, not "
+          + commands.size());
     }
     for (int i = 0; i < commands.size(); i++) {
       if (commands.get(i) == null) {

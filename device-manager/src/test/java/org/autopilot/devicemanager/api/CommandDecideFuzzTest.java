@@ -116,8 +116,10 @@ class CommandDecideFuzzTest {
         new RegisterManifest(new org.autopilot.manifests.Manifest("web", "1", "web",
             List.of(new org.autopilot.manifests.ManifestFile("app/run.sh", "0".repeat(64), 12,
                 "0755", null)),
-            List.of(new org.autopilot.manifests.AppSpec("app", "app", "./run.sh", null, null, null)),
-            null), new ManifestVersion.Origin("c0ffee", "Ada", "release 1", "web.yaml"), "ingested"));
+            List.of(new org.autopilot.manifests.AppSpec("app", "app", "./run.sh", null, null,
+                null)),
+            null), new ManifestVersion.Origin("c0ffee", "Ada", "release 1", "web.yaml"),
+        "ingested"));
     for (DmCommand c : setup) {
       FleetStateMachine.Outcome o = RULES.execute(f, new Proposal("setup", c), NOW);
       if (!o.result().accepted()) {

@@ -68,8 +68,9 @@ public record Match(List<Block> blocks, List<Ports> ports, Bounds cpus, Bounds m
    * @param bytes 4 for IPv4, 16 for IPv6
    */
   public record Block(BigInteger network, int prefix, int bytes) {
+    private static final String OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
     private static final java.util.regex.Pattern IPV4 =
-        java.util.regex.Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+        java.util.regex.Pattern.compile(OCTET + "(\\." + OCTET + "){3}");
     private static final java.util.regex.Pattern IPV6_CHARS =
         java.util.regex.Pattern.compile("[0-9A-Fa-f:.]{2,45}");
 
