@@ -150,8 +150,8 @@ class RulesParserTest {
 
   @Test
   void portRangesStayRangesHoweverManyRulesNameThem() throws Exception {
-    // found while fuzzing (a seed of such rules held the fuzzer to 31 inputs a second): every
-    // "1-65535" used to become 65,535 boxed ports, so 1 MiB of rules could ask for billions
+    // every "1-65535" used to become 65,535 boxed ports, so 1 MiB of rules could ask for
+    // billions of them
     MachineTypeRules rules = parse("rules:\n"
         + "  - {match: {ports: [\"1-65535\", \"1-65535\"]}, type: web}\n".repeat(10_000));
     assertThat(rules.rules()).hasSize(10_000);
@@ -174,9 +174,9 @@ class RulesParserTest {
 
   @Test
   void deepNestingIsRefusedAtTheFirstLevelTooDeep() {
-    // found while fuzzing (profiling the slow seeds): '[[[[...' was refused only by SnakeYAML's
-    // composer after the event pass had scanned it all (6 s for 200 KB); now the event pass
-    // stops at depth 33, saying where
+    // found while fuzzing (timing the seeds that slowed it): '[[[[...' was refused only by
+    // SnakeYAML's composer after the event pass had scanned it all (6 s for 200 KB); now the
+    // event pass stops at depth 33, saying where
     assertThat(error("rules: " + "[".repeat(100_000) + "]".repeat(100_000)))
         .startsWith("machine-types.yaml:1:").contains("nesting depth is more than 32");
   }
