@@ -94,7 +94,11 @@ public record AgentConfig(
     try {
       String token = f.dmToken;
       if (token == null && f.dmTokenFile != null) {
-        token = java.nio.file.Files.readString(base.resolve(f.dmTokenFile)).trim();
+        try {
+          token = readToken(base.resolve(f.dmTokenFile));
+        } catch (java.io.IOException e) {
+          throw new java.io.IOException(file + ": dmTokenFile: " + e, e);
+        }
       }
       AgentConfig d = of(f.machineId, f.dmUrls, token, f.home == null ? null : base.resolve(f.home),
           f.sources == null ? List.of() : f.sources.stream().map(URI::create).toList());
@@ -109,6 +113,22 @@ public record AgentConfig(
     } catch (IllegalArgumentException e) {
       throw new java.io.IOException(file + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Longest token file read. */
+  static final int MAX_TOKEN_BYTES = 4096;
+
+  /** The token in {@code file}, trimmed; a file larger than {@link #MAX_TOKEN_BYTES} is refused. */
+  private static String readToken(Path file) throws java.io.IOException {
+    byte[] b;
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+      b = in.readNBytes(MAX_TOKEN_BYTES + 1);
+    }
+    if (b.length > MAX_TOKEN_BYTES) {
+      throw new java.io.IOException("dmTokenFile " + file + " is larger than " + MAX_TOKEN_BYTES
+          + " bytes; it should hold one token");
+    }
+    return new String(b, java.nio.charset.StandardCharsets.UTF_8).trim();
   }
 
   private static Duration dur(String text, String key, Duration dflt) {

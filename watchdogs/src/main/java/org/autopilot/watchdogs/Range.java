@@ -63,7 +63,7 @@ public record Range(double start, double end, boolean inside) {
       if (Double.isNaN(d) || Double.isInfinite(d)) {
         throw new NumberFormatException();
       }
-      return d;
+      return d + 0.0; // -0 is 0: "-0:5" and "5" are one range, and format() writes it as "5"
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("'" + s + "' is not a number");
     }

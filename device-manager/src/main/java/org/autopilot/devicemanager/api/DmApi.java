@@ -1,9 +1,6 @@
 package org.autopilot.devicemanager.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -55,7 +52,6 @@ public final class DmApi implements AutoCloseable {
   /** Longest blocking wait. */
   public static final Duration MAX_WAIT = Duration.ofMinutes(5);
   private static final Logger LOG = LoggerFactory.getLogger(DmApi.class);
-  private static final TypeReference<List<DmCommand>> COMMANDS = new TypeReference<>() {};
   /**
    * Header by which a trusted operator-role principal (Cockpit's own token) names the human it
    * acts for; the actor recorded is {@code <principal>/<human>}.
@@ -300,32 +296,10 @@ public final class DmApi implements AutoCloseable {
   private void postCommands(Context ctx) {
     Principal who = ctx.attribute("principal");
     String actor = actor(who, ctx.header(ON_BEHALF_OF));
-    byte[] body = ctx.bodyAsBytes();
-    JsonNode tree;
-    try {
-      tree = Json.mapper().readTree(body);
-    } catch (IOException e) {
-      throw ApiError.badRequest("body is not JSON: " + jsonError(e));
-    }
-    if (tree == null || !(tree.isObject() || tree.isArray())) {
-      throw ApiError.badRequest("body must be one command object or an array of commands");
-    }
-    boolean single = tree.isObject();
-    List<DmCommand> commands;
-    try {
-      commands = single ? java.util.Collections.singletonList(Json.mapper().treeToValue(tree, DmCommand.class))
-          : Json.mapper().convertValue(tree, COMMANDS);
-    } catch (JsonProcessingException | IllegalArgumentException e) {
-      Throwable cause = e.getCause() instanceof JsonProcessingException j ? j : e;
-      throw ApiError.badRequest("not a valid command: " + jsonError(cause));
-    }
-    if (commands.isEmpty() || commands.size() > MAX_COMMANDS) {
-      throw ApiError.badRequest("send 1 to " + MAX_COMMANDS + " commands, not " + commands.size());
-    }
+    CommandBody.Read read = CommandBody.read(ctx.bodyAsBytes());
+    List<DmCommand> commands = read.commands();
+    boolean single = read.single();
     for (int i = 0; i < commands.size(); i++) {
-      if (commands.get(i) == null) {
-        throw ApiError.badRequest("command " + i + " is null");
-      }
       if (who.role() == Role.MACHINE && !ownReport(who, commands.get(i))) {
         throw new ApiError(403, "machine principal " + who.name() + " may only report about "
             + "itself (ReportHealth, ReportWatchdogs, ReportSoftware); command " + i + " is "
@@ -436,20 +410,6 @@ public final class DmApi implements AutoCloseable {
       case INVALID -> 422;
       default -> 409;
     };
-  }
-
-  private static String jsonError(Throwable e) {
-    if (e instanceof InvalidTypeIdException t) {
-      return "unknown command type '" + t.getTypeId() + "'";
-    }
-    if (e instanceof JsonProcessingException j) {
-      String where = j.getLocation() == null ? ""
-          : " at line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr();
-      String path = j instanceof com.fasterxml.jackson.databind.JsonMappingException m
-          && !m.getPath().isEmpty() ? " (field " + m.getPathReference() + ")" : "";
-      return j.getOriginalMessage() + where + path;
-    }
-    return e.getMessage();
   }
 
   private static String rootMessage(Throwable e) {

@@ -302,6 +302,9 @@ public final class FleetStateMachine {
   }
 
   private Decision release(Fleet fleet, ReleaseLease c, Events out) {
+    if (c.service() == null) { // the lease map's get(null) throws
+      return Decision.reject(INVALID, "service is missing");
+    }
     Lease old = fleet.leases().get(c.service());
     if (old == null) {
       return Decision.reject(NOT_FOUND, "lease " + c.service() + " is not held");

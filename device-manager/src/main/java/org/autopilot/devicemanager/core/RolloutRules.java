@@ -82,6 +82,9 @@ final class RolloutRules {
   }
 
   static Decision advance(Fleet fleet, AdvanceRollout c, FleetStateMachine.Events out) {
+    if (c.machineType() == null) { // the rollout map's get(null) throws
+      return Decision.reject(INVALID, "machineType is missing");
+    }
     Rollout r = fleet.rollouts().get(c.machineType());
     if (r == null) {
       return Decision.reject(NOT_FOUND, "no rollout of machine type " + c.machineType());
@@ -93,6 +96,9 @@ final class RolloutRules {
   }
 
   static Decision steer(Fleet fleet, SteerRollout c, FleetStateMachine.Events out) {
+    if (c.machineType() == null) {
+      return Decision.reject(INVALID, "machineType is missing");
+    }
     Rollout r = fleet.rollouts().get(c.machineType());
     if (r == null || c.action() == null) {
       return Decision.reject(r == null ? NOT_FOUND : INVALID, r == null

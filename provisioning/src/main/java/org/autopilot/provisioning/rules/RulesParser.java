@@ -19,6 +19,8 @@ import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.events.AliasEvent;
+import org.yaml.snakeyaml.events.CollectionEndEvent;
+import org.yaml.snakeyaml.events.CollectionStartEvent;
 import org.yaml.snakeyaml.events.Event;
 import org.yaml.snakeyaml.events.NodeEvent;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -49,6 +51,8 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 public final class RulesParser {
   /** Largest file accepted. */
   public static final int MAX_BYTES = 1 << 20;
+  /** Deepest nesting of lists and mappings accepted (the format needs 4). */
+  public static final int MAX_DEPTH = 32;
   /** Most rules in one file. */
   public static final int MAX_RULES = 10_000;
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
@@ -80,9 +84,17 @@ public final class RulesParser {
     opts.setCodePointLimit(MAX_BYTES);
     Node root;
     try {
+      int depth = 0;
       for (Event e : new Yaml(opts).parse(reader(yaml))) {
         if (e instanceof AliasEvent || e instanceof NodeEvent n && n.getAnchor() != null) {
           throw at(e.getStartMark(), "YAML anchors and aliases (& and *) are not allowed");
+        }
+        // refused here, at the first level too deep: SnakeYAML's own limit (50, when composing)
+        // comes only after the whole document is scanned, which takes seconds for '[[[[...'
+        if (e instanceof CollectionStartEvent && ++depth > MAX_DEPTH) {
+          throw at(e.getStartMark(), "nesting depth is more than " + MAX_DEPTH);
+        } else if (e instanceof CollectionEndEvent) {
+          depth--;
         }
       }
       root = new Yaml(opts).compose(reader(yaml));
@@ -145,7 +157,7 @@ public final class RulesParser {
         throw at(s.getStartMark(), "address: " + e.getMessage());
       }
     }
-    Set<Integer> ports = new TreeSet<>();
+    List<Match.Ports> ports = new ArrayList<>();
     for (ScalarNode s : scalars(m.get("ports"), "ports")) {
       Matcher pm = PORTS.matcher(s.getValue().trim());
       int from = pm.matches() ? Integer.parseInt(pm.group(1)) : -1;
@@ -153,9 +165,7 @@ public final class RulesParser {
       if (from < 1 || to > 65535 || from > to) {
         throw at(s.getStartMark(), "ports: '" + s.getValue() + "' is not a port or a range like 7301-7400 in 1..65535");
       }
-      for (int p = from; p <= to; p++) {
-        ports.add(p);
-      }
+      ports.add(new Match.Ports(from, to)); // as a range: "1-65535" on every rule stays small
     }
     List<String> disks = new ArrayList<>();
     for (ScalarNode s : scalars(m.get("disks"), "disks")) {
