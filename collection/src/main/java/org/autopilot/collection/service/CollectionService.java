@@ -123,6 +123,19 @@ public final class CollectionService implements AutoCloseable {
       }
     }
     out.put("rows", rows);
+    out.put("ingest", ingest());
+    try {
+      out.put("rollups", store.rollupProgress());
+    } catch (RuntimeException e) {
+      out.put("rollups", Map.of());
+    }
+    out.put("lastRollupPass", lastPass);
+    out.put("lastRollupError", lastPassError);
+    return out;
+  }
+
+  /** The ingest counters alone (cheap: no database access). */
+  public Map<String, Object> ingest() {
     Map<String, Object> ingest = new LinkedHashMap<>();
     ingest.put("batchesAccepted", accepted.get());
     ingest.put("batchesRefused", refused.get());
@@ -132,15 +145,7 @@ public final class CollectionService implements AutoCloseable {
     ingest.put("commits", writer.commits.get());
     ingest.put("failedCommits", writer.failures.get());
     ingest.put("queued", writer.queued());
-    out.put("ingest", ingest);
-    try {
-      out.put("rollups", store.rollupProgress());
-    } catch (RuntimeException e) {
-      out.put("rollups", Map.of());
-    }
-    out.put("lastRollupPass", lastPass);
-    out.put("lastRollupError", lastPassError);
-    return out;
+    return ingest;
   }
 
   /** Stops serving, writes what is queued, closes the database. */

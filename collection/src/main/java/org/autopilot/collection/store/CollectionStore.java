@@ -278,100 +278,53 @@ public final class CollectionStore implements AutoCloseable {
    * per statement; PostgreSQL takes the same SQL), the last few rows one per statement.
    */
   private static void insertSamples(Connection c, List<Ready> group) throws SQLException {
-    int total = 0;
-    for (Ready r : group) {
-      total += r.batch().sampleCount();
-    }
-    // the group's rows in time order: the time index then grows at one end instead of at as
-    // many places as a batch has distinct times
-    int[] ids = new int[total];
-    long[] times = new long[total];
-    double[] values = new double[total];
-    int n = 0;
-    for (Ready r : group) {
-      List<Batch.SeriesSamples> s = r.batch().samples();
-      for (int i = 0; i < s.size(); i++) {
-        long[] ts = s.get(i).times();
-        double[] vs = s.get(i).values();
-        for (int j = 0; j < ts.length; j++) {
-          ids[n] = r.seriesIds()[i];
-          times[n] = ts[j];
-          values[n] = vs[j];
-          n++;
-        }
-      }
-    }
-    int[] order = byTime(times, n);
-    int full = n / ROWS_PER_INSERT * ROWS_PER_INSERT;
+    int[] ids = new int[ROWS_PER_INSERT];
+    long[] times = new long[ROWS_PER_INSERT];
+    double[] values = new double[ROWS_PER_INSERT];
+    int held = 0;
     int pending = 0;
-    if (full > 0) {
-      try (PreparedStatement many = c.prepareStatement(MULTI_ROW_INSERT)) {
-        for (int k = 0, col = 1; k < full; k++, col += 3) {
-          int x = order[k];
-          many.setInt(col, ids[x]);
-          many.setLong(col + 1, times[x]);
-          many.setDouble(col + 2, values[x]);
-          if (col + 3 > 3 * ROWS_PER_INSERT) {
-            many.addBatch();
-            col = -2;
-            if (++pending * ROWS_PER_INSERT >= JDBC_BATCH) {
-              many.executeBatch();
-              pending = 0;
+    try (PreparedStatement many = c.prepareStatement(MULTI_ROW_INSERT)) {
+      for (Ready r : group) {
+        List<Batch.SeriesSamples> s = r.batch().samples();
+        for (int i = 0; i < s.size(); i++) {
+          int id = r.seriesIds()[i];
+          long[] ts = s.get(i).times();
+          double[] vs = s.get(i).values();
+          for (int j = 0; j < ts.length; j++) {
+            ids[held] = id;
+            times[held] = ts[j];
+            values[held] = vs[j];
+            if (++held == ROWS_PER_INSERT) {
+              for (int k = 0, col = 1; k < held; k++, col += 3) {
+                many.setInt(col, ids[k]);
+                many.setLong(col + 1, times[k]);
+                many.setDouble(col + 2, values[k]);
+              }
+              many.addBatch();
+              held = 0;
+              if (++pending * ROWS_PER_INSERT >= JDBC_BATCH) {
+                many.executeBatch();
+                pending = 0;
+              }
             }
           }
         }
-        if (pending > 0) {
-          many.executeBatch();
-        }
+      }
+      if (pending > 0) {
+        many.executeBatch();
       }
     }
-    if (full < n) {
+    if (held > 0) {
       try (PreparedStatement one = c.prepareStatement("INSERT INTO samples (series_id, t, v) VALUES (?, ?, ?)")) {
-        for (int k = full; k < n; k++) {
-          int x = order[k];
-          one.setInt(1, ids[x]);
-          one.setLong(2, times[x]);
-          one.setDouble(3, values[x]);
+        for (int k = 0; k < held; k++) {
+          one.setInt(1, ids[k]);
+          one.setLong(2, times[k]);
+          one.setDouble(3, values[k]);
           one.addBatch();
         }
         one.executeBatch();
       }
     }
-  }
-
-  /** The indices 0..n-1 ordered by {@code times} (stable). */
-  static int[] byTime(long[] times, int n) {
-    long min = Long.MAX_VALUE;
-    long max = Long.MIN_VALUE;
-    for (int i = 0; i < n; i++) {
-      min = Math.min(min, times[i]);
-      max = Math.max(max, times[i]);
-    }
-    // pack (time offset, index) into one long when it fits (it does for any sane group), else box
-    int bits = 64 - Long.numberOfLeadingZeros(Math.max(1, n));
-    if (n > 0 && max - min >= 0 && (max - min) < (1L << (62 - bits))) {
-      long[] keys = new long[n];
-      for (int i = 0; i < n; i++) {
-        keys[i] = ((times[i] - min) << bits) | i;
-      }
-      java.util.Arrays.sort(keys);
-      int[] order = new int[n];
-      long mask = (1L << bits) - 1;
-      for (int i = 0; i < n; i++) {
-        order[i] = (int) (keys[i] & mask);
-      }
-      return order;
-    }
-    Integer[] boxed = new Integer[n];
-    for (int i = 0; i < n; i++) {
-      boxed[i] = i;
-    }
-    java.util.Arrays.sort(boxed, java.util.Comparator.comparingLong(i -> times[i]));
-    int[] order = new int[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = boxed[i];
-    }
-    return order;
   }
 
   private static void insertLogs(Connection c, List<Ready> group) throws SQLException {

@@ -43,13 +43,6 @@ class H2StoreTest extends StoreContract {
   }
 
   @Test
-  void rowsAreWrittenInTimeOrderStably() {
-    assertThat(CollectionStore.byTime(new long[] {30, 10, 20, 10, 30}, 5)).containsExactly(1, 3, 2, 0, 4);
-    assertThat(CollectionStore.byTime(new long[] {Long.MAX_VALUE, 0, -5}, 3)).containsExactly(2, 1, 0);
-    assertThat(CollectionStore.byTime(new long[0], 0)).isEmpty();
-  }
-
-  @Test
   void safeUrlHidesPasswords() {
     assertThat(new DatabaseConfig("jdbc:postgresql://db:5432/c?user=u&password=secret&ssl=true", "u", "", 4)
         .safeUrl()).isEqualTo("jdbc:postgresql://db:5432/c?user=u&password=***&ssl=true");
