@@ -193,8 +193,27 @@ public final class LocalCluster implements AutoCloseable {
 
   /** A free TCP port on loopback. */
   public static int freePort() throws IOException {
+    // Below Linux's ephemeral range (32768..60999): a port picked there can be taken by any
+    // outgoing connection on the machine before the server binds it (seen in CI on a busy
+    // machine); these ports are taken only by servers that ask for them. Never the same port
+    // twice in one JVM, so a cluster's ports are distinct.
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = random.nextInt(PICK_FROM, PICK_TO);
+      if (HANDED_OUT.add(port)) {
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+          return port;
+        } catch (IOException taken) {
+          // in use: try another
+        }
+      }
+    }
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
   }
+
+  private static final int PICK_FROM = 20_000;
+  private static final int PICK_TO = 32_000;
+  private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 }
