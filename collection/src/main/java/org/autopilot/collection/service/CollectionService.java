@@ -1,5 +1,6 @@
 package org.autopilot.collection.service;
 
+import org.autopilot.devicemanager.api.MachineTokens;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;

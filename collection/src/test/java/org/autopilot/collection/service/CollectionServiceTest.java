@@ -1,5 +1,6 @@
 package org.autopilot.collection.service;
 
+import org.autopilot.devicemanager.api.MachineTokens;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

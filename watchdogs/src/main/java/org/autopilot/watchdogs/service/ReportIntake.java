@@ -1,5 +1,6 @@
 package org.autopilot.watchdogs.service;
 
+import org.autopilot.devicemanager.api.MachineTokens;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.json.JavalinJackson;

@@ -1,5 +1,6 @@
 package org.autopilot.watchdogs.service;
 
+import org.autopilot.devicemanager.api.MachineTokens;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

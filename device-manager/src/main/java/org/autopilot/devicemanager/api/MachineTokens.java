@@ -1,26 +1,23 @@
-package org.autopilot.collection.service;
+package org.autopilot.devicemanager.api;
 
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.autopilot.devicemanager.api.Principal;
-import org.autopilot.devicemanager.api.Role;
-import org.autopilot.devicemanager.api.TokenAuthenticator;
 import org.autopilot.devicemanager.api.TokenAuthenticator.TokenEntry;
 
 /**
  * Checks machine tokens ({@code machine:<id>:<hex HMAC-SHA256(secret, id)>}) with the DM's own
  * {@link TokenAuthenticator}; no other token is accepted. A token that checked out once is
- * remembered per machine and later compared in constant time, which saves an HMAC per batch
- * (the same check as the watchdog service's).
+ * remembered per machine and later compared in constant time, which saves an HMAC per report
+ * (the watchdog service and the collection service take every machine's reports with it).
  */
-final class MachineTokens {
+public final class MachineTokens {
   private static final String PREFIX = "machine:";
   private final TokenAuthenticator auth;
   private final ConcurrentHashMap<String, String> verified = new ConcurrentHashMap<>();
 
-  MachineTokens(String machineSecretHex) {
+  public MachineTokens(String machineSecretHex) {
     // TokenAuthenticator wants at least one named token; this one's plain text is never kept,
     // so in practice only machine tokens authenticate.
     TokenEntry nobody = new TokenEntry("nobody", Role.VIEWER,
@@ -29,7 +26,7 @@ final class MachineTokens {
   }
 
   /** The machine an {@code Authorization} header speaks for, if it carries a valid machine token. */
-  Optional<String> machine(String authorization) {
+  public Optional<String> machine(String authorization) {
     if (authorization == null || !authorization.startsWith("Bearer " + PREFIX)) {
       return Optional.empty();
     }
