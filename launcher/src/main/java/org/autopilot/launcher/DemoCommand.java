@@ -74,6 +74,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    setAsideIfOlder(data);
     LocalCluster cluster = LocalCluster.create(data, replicas, basePort, InstantSource.system());
     Path keyFile = data.resolve("fleet").resolve("operator_key");
     List<URI> deployUris = List.of(URI.create("http://127.0.0.1:" + (basePort + 301)),
@@ -255,6 +256,21 @@ final class DemoCommand implements Callable<Integer> {
     }
     stopped.await();
     return 0;
+  }
+
+  /**
+   * A data directory made by a demo from before provisioning (machines registered by the demo
+   * itself, no OS image, agents not installed on the machines' disks) cannot run under this one:
+   * it is moved aside, not deleted, and the demo starts fresh.
+   */
+  private static void setAsideIfOlder(Path data) throws java.io.IOException {
+    if (Files.isDirectory(data.resolve("dm1")) && !Files.isDirectory(data.resolve("images"))) {
+      Path aside = data.resolveSibling(data.getFileName() + ".before-provisioning-"
+          + System.currentTimeMillis());
+      Files.move(data, aside);
+      System.out.println("demo: " + data + " was made by an older demo (before provisioning); moved to "
+          + aside + ", starting fresh");
+    }
   }
 
   private static void pollForever(GitIngest ingest) {
