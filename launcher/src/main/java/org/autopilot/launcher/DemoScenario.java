@@ -12,9 +12,12 @@ import org.autopilot.devicemanager.client.DmClient;
 import org.autopilot.devicemanager.model.LifecycleState;
 import org.autopilot.devicemanager.model.Machine;
 import org.autopilot.devicemanager.model.MachineId;
+import org.autopilot.devicemanager.model.Repair;
+import org.autopilot.devicemanager.model.RepairAction;
 import org.autopilot.fleetsim.Fault;
 import org.autopilot.fleetsim.SimulatedFleet;
 import org.autopilot.fleetsim.SimulatedMachine;
+import org.autopilot.manifests.ManifestRef;
 
 /**
  * {@code autopilot demo --scenario}: a scripted story over the running demo, so a newcomer sees
@@ -26,6 +29,7 @@ import org.autopilot.fleetsim.SimulatedMachine;
  * time is reported and the story goes on.
  */
 final class DemoScenario implements Runnable {
+  private static final ManifestRef WEB_2 = ManifestRef.parse("web@2");
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
   private final DmClient dm;
   private final SimulatedFleet fleet;
@@ -70,8 +74,7 @@ final class DemoScenario implements Runnable {
         waitFor("web@2 running on every web machine", Duration.ofMinutes(3), () -> {
           List<Machine> web = dm.allMachines(Map.of("machineType", "web"));
           return !web.isEmpty() && web.stream().filter(m -> m.state() == LifecycleState.HEALTHY)
-              .allMatch(m -> m.software().running() != null
-                  && m.software().running().toString().equals("web@2"));
+              .allMatch(m -> WEB_2.equals(m.software().running()));
         });
       }
 
@@ -82,8 +85,8 @@ final class DemoScenario implements Runnable {
         victim.inject(Fault.HUNG_AGENT);
         waitFor("sim-02 repaired (a Reboot done)", Duration.ofMinutes(4), () -> {
           Machine m = dm.machine(MachineId.of("sim-02")).orElse(null);
-          return m != null && m.repair() != null && m.repair().action().name().equals("REBOOT")
-              && m.repair().status().name().equals("DONE");
+          return m != null && m.repair() != null && m.repair().action() == RepairAction.REBOOT
+              && m.repair().status() == Repair.Status.DONE;
         });
         waitFor("sim-02 Healthy again after its probation", Duration.ofMinutes(2),
             () -> state("sim-02") == LifecycleState.HEALTHY);

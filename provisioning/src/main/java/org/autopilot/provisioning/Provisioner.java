@@ -138,7 +138,7 @@ public final class Provisioner {
     Round round = new Round(m.provisioning());
     ProvisioningStep restart = round.last(Round.RESTART);
     boolean agentUp = m.state() == LifecycleState.PROVISIONING && restart != null
-        && heartbeatSince(m, restart.revision());
+        && agentUpSince(m, restart.revision());
     ImagingPlan.Step step = ImagingPlan.next(m, image, probe, agentUp, Installer.sha256(config),
         clock.instant(), imaging);
     switch (step.kind()) {
@@ -261,7 +261,7 @@ public final class Provisioner {
    * Whether the agent showed it is up after revision {@code after}: its {@code agent} watchdog
    * (whose text names the start, so every start is a recorded change) or a heartbeat OK.
    */
-  private boolean heartbeatSince(Machine m, long after) {
+  private boolean agentUpSince(Machine m, long after) {
     WatchdogState hb = m.watchdogs().get("heartbeat");
     WatchdogState agent = m.watchdogs().get(AGENT);
     if ((hb == null || hb.status() != Health.OK) && (agent == null || agent.status() != Health.OK)) {

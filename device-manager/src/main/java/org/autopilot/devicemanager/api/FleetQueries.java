@@ -149,6 +149,8 @@ public final class FleetQueries {
       return r.machine();
     } else if (e instanceof ProvisioningReported p) {
       return p.machine();
+    } else if (e instanceof org.autopilot.devicemanager.event.HostKeyPinned k) {
+      return k.machine();
     }
     return null;
   }

@@ -134,6 +134,8 @@ class ProvisioningRulesTest {
       assertThat(e.previous()).isEqualTo("SHA256:key-m1");
       assertThat(e.cause()).contains("RMA-9");
     });
+    assertThat(FleetQueries.events(s.fleet, 0, MachineId.of("m1"), 100).items())
+        .as("in the machine's audit trail").anySatisfy(e -> assertThat(e).isInstanceOf(HostKeyPinned.class));
     long version = s.machine("m1").version();
     assertThat(s.when(pin).accepted()).isTrue();
     assertThat(s.machine("m1").version()).as("the same key again changes nothing").isEqualTo(version);
