@@ -29,7 +29,7 @@ class DeploymentServiceTest {
       DmClient admin = new DmClient(dm.apiUrls(), dm.token(Role.ADMIN), new Random(1), Duration.ofSeconds(10), 3);
       admin.send(new DefineMachineType("web", null, "setup"));
       repo.manifest("web", "1", "web", "exec sleep 600", "1s").commit("v1");
-      Files.writeString(dir.resolve("dm-token"), dm.token(Role.SATELLITE));
+      Files.writeString(dir.resolve("dm-token"), dm.token(org.autopilot.devicemanager.api.SatelliteService.DEPLOYMENT));
       Files.writeString(dir.resolve("upload-token"), "up");
       Path config = Files.writeString(dir.resolve("deployment.yaml"), """
           id: d1

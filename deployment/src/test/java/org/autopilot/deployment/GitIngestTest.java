@@ -41,7 +41,7 @@ class GitIngestTest {
     repo = new GitRepo(dir.resolve("repo"));
     ingest = new GitIngest(repo.dir().toString(), "main", "manifests", dir.resolve("mirror"),
         new DeploymentClient(List.of(deploy.uri()), "up", new Random(1)),
-        new DmClient(dm.apiUrls(), dm.token(Role.SATELLITE)));
+        new DmClient(dm.apiUrls(), dm.token(org.autopilot.devicemanager.api.SatelliteService.DEPLOYMENT)));
   }
 
   @AfterEach

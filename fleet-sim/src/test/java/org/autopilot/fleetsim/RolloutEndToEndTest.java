@@ -90,8 +90,8 @@ class RolloutEndToEndTest {
     repo = new GitRepo(dir.resolve("repo"));
     ingest = new GitIngest(repo.dir().toString(), "main", "manifests", dir.resolve("mirror"),
         new DeploymentClient(sources, "up", new Random(1)),
-        new DmClient(dm.apiUrls(), dm.token(Role.SATELLITE)));
-    driver = new RolloutDriver(new DmClient(dm.apiUrls(), dm.token(Role.SATELLITE)), "driver-1",
+        new DmClient(dm.apiUrls(), dm.token(org.autopilot.devicemanager.api.SatelliteService.DEPLOYMENT)));
+    driver = new RolloutDriver(new DmClient(dm.apiUrls(), dm.token(org.autopilot.devicemanager.api.SatelliteService.DEPLOYMENT)), "driver-1",
         Duration.ofMillis(500), InstantSource.system());
   }
 

@@ -11,6 +11,7 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.autopilot.devicemanager.api.Role;
+import org.autopilot.devicemanager.api.SatelliteService;
 import org.autopilot.devicemanager.client.DmClient;
 import org.autopilot.devicemanager.command.DefineMachineType;
 import org.autopilot.devicemanager.command.DefineScaleUnit;
@@ -104,7 +105,7 @@ final class DemoCommand implements Callable<Integer> {
     }
     // up before the machines boot, so their first watchdog reports find it
     WatchdogService watchdogService = WatchdogService.start(WatchdogServiceConfig.of("watchdog-1",
-        "127.0.0.1", watchdogUri.getPort(), cluster.apiUrls(), cluster.token(Role.SATELLITE),
+        "127.0.0.1", watchdogUri.getPort(), cluster.apiUrls(), cluster.token(SatelliteService.WATCHDOG),
         cluster.machineSecret()).withProbeLogin("root", keyFile), InstantSource.system());
     Runtime.getRuntime().addShutdownHook(new Thread(watchdogService::close, "watchdog-service-shutdown"));
     for (int i = 0; i < 100 && !watchdogService.leading(); i++) {
@@ -133,7 +134,7 @@ final class DemoCommand implements Callable<Integer> {
             List.of(new HealthPolicy.Window("0 0/5 * * * ?", "2m")), null),
             "demo: database machines are repaired only in a 2-minute window every 5 minutes")));
     RepairService repairService = RepairService.start(RepairConfig.of("repair-1", cluster.apiUrls(),
-        cluster.token(Role.SATELLITE), keyFile), InstantSource.system());
+        cluster.token(SatelliteService.REPAIR), keyFile), InstantSource.system());
     Runtime.getRuntime().addShutdownHook(new Thread(repairService::close, "repair-service-shutdown"));
     Path examples = findExamples();
     Path repo = null;
@@ -143,7 +144,7 @@ final class DemoCommand implements Callable<Integer> {
       repo = DemoRepo.ensure(data.resolve("manifests-repo"), examples, rules);
       rulesSource = RulesSource.git(repo.toAbsolutePath().toString(), "main", "machine-types.yaml",
           data.resolve("provisioning").resolve("rules-mirror"));
-      DmClient satellite = new DmClient(cluster.apiUrls(), cluster.token(Role.SATELLITE));
+      DmClient satellite = new DmClient(cluster.apiUrls(), cluster.token(SatelliteService.DEPLOYMENT));
       GitIngest ingest = new GitIngest(repo.toAbsolutePath().toString(), "main", "manifests",
           data.resolve("deploy-mirror"),
           new DeploymentClient(deployUris, cluster.deploymentUploadToken(), new Random()), satellite);
@@ -203,7 +204,7 @@ final class DemoCommand implements Callable<Integer> {
           + (id.equals(leader.config().id()) ? "  (leader)" : "") + "   data " + data.resolve(id));
     }
     System.out.println("Credentials: admin token " + cluster.token(Role.ADMIN));
-    System.out.println("  (viewer, operator, satellite and machine tokens in "
+    System.out.println("  (viewer, operator, one per satellite service and machine tokens in "
         + data.resolve("credentials.properties") + ")");
     if (cockpit != null && cockpit.awaitReady(Duration.ofSeconds(90))) {
       System.out.println("Cockpit: " + cockpit.url() + "   log in as operator (or admin, viewer); passwords in "

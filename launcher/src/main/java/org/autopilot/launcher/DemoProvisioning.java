@@ -11,6 +11,7 @@ import java.util.Random;
 import org.autopilot.deployment.DeploymentClient;
 import org.autopilot.deployment.ManifestPublisher;
 import org.autopilot.devicemanager.api.Role;
+import org.autopilot.devicemanager.api.SatelliteService;
 import org.autopilot.devicemanager.server.LocalCluster;
 import org.autopilot.provisioning.BurnInSettings;
 import org.autopilot.provisioning.ImagingSettings;
@@ -108,7 +109,7 @@ final class DemoProvisioning {
     ScanSettings scan = ScanSettings.defaults(List.of(new ScanTarget("127.0.0.1/32",
         List.of(firstPort + "-" + (firstPort + ports - 1))))).withEvery(Duration.ofSeconds(5));
     ProvisioningConfig config = ProvisioningConfig.of("prov-1", cluster.apiUrls(),
-            cluster.token(Role.SATELLITE), operatorKey, scan)
+            cluster.token(SatelliteService.PROVISIONING), operatorKey, scan)
         .withLeaseTtl(Duration.ofSeconds(6))
         .withSshTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(60))
         .withRules(rules, Duration.ofSeconds(5))

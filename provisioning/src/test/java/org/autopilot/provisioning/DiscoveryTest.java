@@ -77,7 +77,7 @@ class DiscoveryTest {
     List<DmEvent> registered = lab.admin.events(0, 10_000).items().stream()
         .filter(e -> e instanceof MachineRegistered).toList();
     assertThat(registered).hasSize(5);
-    assertThat(registered).allSatisfy(e -> assertThat(e.actor()).isEqualTo("satellite"));
+    assertThat(registered).allSatisfy(e -> assertThat(e.actor()).isEqualTo("provisioning"));
     assertThat(leader.lastSweep().known()).isEqualTo(5);
   }
 

@@ -154,10 +154,16 @@ class ProvisioningEndToEndTest {
     assertThat(m.provisioning()).as("nothing begun").isEmpty();
     assertThat(sim.reimages()).as("nothing sent to it").isEmpty();
     assertThat(s.lastStep("m0")).contains(impostor, sim.hostKeyFingerprint(), "nothing was sent");
+    assertThat(lab.lab.admin.incidents()).as("one incident stops automation on m0")
+        .filteredOn(i -> i.scope().equals("machine:m0")).singleElement()
+        .satisfies(i -> assertThat(i.open()).isTrue())
+        .satisfies(i -> assertThat(i.reason()).contains("presented " + sim.hostKeyFingerprint(), "seen by provisioning"));
 
     // an operator checks the machine and pins the key it presents: from then on it is trusted
     lab.lab.accept(new org.autopilot.devicemanager.command.PinHostKey(MachineId.of("m0"), m.version(),
         sim.hostKeyFingerprint(), "test: reinstalled, key checked on the console"));
+    assertThat(lab.lab.admin.incidents()).filteredOn(i -> i.scope().equals("machine:m0"))
+        .as("the pin resolved it").allMatch(i -> !i.open());
     Await.until("m0 provisioned under the pinned key", LIMIT, () -> machine("m0").state() == LifecycleState.HEALTHY,
         () -> describe("m0") + "; last step " + s.lastStep("m0"));
     assertThat(machine("m0").watchdogs().get(org.autopilot.provisioning.discovery.Discovery.WATCHDOG).status())

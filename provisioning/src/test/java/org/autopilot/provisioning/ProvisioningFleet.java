@@ -86,7 +86,7 @@ final class ProvisioningFleet implements AutoCloseable {
   }
 
   ProvisioningConfig config(String holder) {
-    return ProvisioningConfig.of(holder, dm.apiUrls(), dm.token(Role.SATELLITE), operatorKey,
+    return ProvisioningConfig.of(holder, dm.apiUrls(), dm.token(org.autopilot.devicemanager.api.SatelliteService.PROVISIONING), operatorKey,
             ScanSettings.defaults(List.of(target())).withEvery(Duration.ofSeconds(1)))
         .withLeaseTtl(Duration.ofSeconds(2))
         .withSshTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(30));

@@ -6,6 +6,7 @@ import org.autopilot.devicemanager.api.FleetQueries.RepairItem;
 import org.autopilot.devicemanager.client.DmClient;
 import org.autopilot.devicemanager.client.DmClientException;
 import org.autopilot.devicemanager.command.FinishRepair;
+import org.autopilot.devicemanager.command.ReportHostKeyChange;
 import org.autopilot.devicemanager.command.StartRepair;
 import org.autopilot.devicemanager.core.CommandResult;
 import org.autopilot.devicemanager.model.Machine;
@@ -70,6 +71,9 @@ final class ActionRunner {
       return Result.ABANDONED;
     }
     LOG.info("{}: {} - {}", what, outcome.succeeded() ? "succeeded" : "failed", outcome.detail());
+    if (outcome.presentedKey() != null) {
+      reportHostKeyChange(item, outcome.presentedKey(), what);
+    }
     finish(item, outcome, what);
     return Result.REPORTED;
   }
@@ -83,6 +87,19 @@ final class ActionRunner {
     }
     LOG.info("{}: running '{}' on {}", what, command, item.address());
     return shell.run(item.address(), item.hostKeyFingerprint(), command);
+  }
+
+  /** The DM opens an incident and stops automation on the machine; once is enough. */
+  private void reportHostKeyChange(RepairItem item, String presented, String what) {
+    try {
+      CommandResult res = dm.send(new ReportHostKeyChange(item.machine(), presented,
+          holder + " at " + item.address() + ", before " + what));
+      if (!res.accepted()) {
+        LOG.info("{}: host key change refused ({}): {}", what, res.code(), res.reason());
+      }
+    } catch (DmClientException e) {
+      LOG.warn("{}: could not report the changed host key: {}", what, e.getMessage());
+    }
   }
 
   private boolean start(RepairItem item, long epoch, String what) {

@@ -57,7 +57,7 @@ class RepairEndToEndTest {
             null), "quick, for a test"));
     KeyPair operator = OperatorKey.loadOrCreate(dir.resolve("operator_key"));
     watchdogs = WatchdogService.start(WatchdogServiceConfig.of("wd-1", "127.0.0.1", 0, dm.apiUrls(),
-        dm.token(Role.SATELLITE), dm.machineSecret()).withTimes(Duration.ofMillis(100),
+        dm.token(org.autopilot.devicemanager.api.SatelliteService.WATCHDOG), dm.machineSecret()).withTimes(Duration.ofMillis(100),
         Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(2))
         .withProbeLogin("root", dir.resolve("operator_key")), InstantSource.system());
     URI intake = URI.create(watchdogs.url());
@@ -68,7 +68,7 @@ class RepairEndToEndTest {
             .withWatchdogs(WatchdogConfig.DEFAULTS.withTiming(Duration.ofMillis(500), Duration.ofSeconds(5))
                 .withReport(List.of(intake)))),
         Duration.ofMillis(300));
-    repair = RepairService.start(RepairConfig.of("repair-1", dm.apiUrls(), dm.token(Role.SATELLITE),
+    repair = RepairService.start(RepairConfig.of("repair-1", dm.apiUrls(), dm.token(org.autopilot.devicemanager.api.SatelliteService.REPAIR),
         dir.resolve("operator_key")).withCommands(CommandMap.builtIn())
         .withTiming("0/2 * * * * ?", Duration.ofSeconds(5), 4, Duration.ofSeconds(2)), InstantSource.system());
   }

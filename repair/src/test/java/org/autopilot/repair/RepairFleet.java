@@ -125,7 +125,7 @@ final class RepairFleet implements AutoCloseable {
 
   /** A repair service replica with short timings; closed with the fleet. */
   RepairService service(String holder, CommandMap commands, int parallelism) throws Exception {
-    RepairConfig c = RepairConfig.of(holder, dm.apiUrls(), dm.token(Role.SATELLITE), operatorKey)
+    RepairConfig c = RepairConfig.of(holder, dm.apiUrls(), dm.token(org.autopilot.devicemanager.api.SatelliteService.REPAIR), operatorKey)
         .withCommands(commands)
         .withTiming("* * * * * ?", Duration.ofSeconds(2), parallelism, Duration.ofSeconds(1))
         .withSshTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(60));

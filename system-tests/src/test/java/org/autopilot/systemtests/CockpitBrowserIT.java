@@ -220,7 +220,7 @@ class CockpitBrowserIT {
     wait.until(d -> chartDatasets("#ex-chart") == 2);
     shot("07-counters");
     open("/audit");
-    assertThat(text("audit")).contains("WatchdogsReported", "satellite");
+    assertThat(text("audit")).contains("WatchdogsReported", "watchdog");
     open("/audit?q=live%20overview");
     assertThat(text("audit")).contains("admin", "sim-06", "silenced until", "system test: live overview");
     shot("08-audit");

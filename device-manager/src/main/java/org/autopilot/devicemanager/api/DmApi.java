@@ -299,17 +299,7 @@ public final class DmApi implements AutoCloseable {
     CommandBody.Read read = CommandBody.read(ctx.bodyAsBytes());
     List<DmCommand> commands = read.commands();
     boolean single = read.single();
-    for (int i = 0; i < commands.size(); i++) {
-      if (who.role() == Role.MACHINE && !ownReport(who, commands.get(i))) {
-        throw new ApiError(403, "machine principal " + who.name() + " may only report about "
-            + "itself (ReportHealth, ReportWatchdogs, ReportSoftware); command " + i + " is "
-            + commands.get(i).getClass().getSimpleName());
-      }
-      if (commands.get(i) instanceof PinHostKey && who.role() != Role.OPERATOR && who.role() != Role.ADMIN) {
-        throw new ApiError(403, "only an operator or an admin may pin a host key (command " + i
-            + "); principal " + who.name() + " is " + who.role().name().toLowerCase());
-      }
-    }
+    CommandPermissions.check(who, commands);
     long start = System.nanoTime();
     List<CompletableFuture<CommandResult>> answers = new ArrayList<>(commands.size());
     for (DmCommand c : commands) {
@@ -354,16 +344,6 @@ public final class DmApi implements AutoCloseable {
           + HUMAN_NAME.pattern() + ")");
     }
     return who.name() + "/" + onBehalfOf;
-  }
-
-  private static boolean ownReport(Principal who, DmCommand c) {
-    if (c instanceof ReportWatchdogs w) {
-      return w.reports() != null && !w.reports().isEmpty() && w.reports().stream().allMatch(
-          r -> r != null && r.machine() != null && r.machine().value().equals(who.name()));
-    }
-    MachineId about = c instanceof ReportSoftware r ? r.machine()
-        : c instanceof ReportHealth h ? h.machine() : null;
-    return about != null && about.value().equals(who.name());
   }
 
   private void listManifests(Context ctx) {

@@ -151,6 +151,9 @@ public final class FleetQueries {
       return p.machine();
     } else if (e instanceof org.autopilot.devicemanager.event.HostKeyPinned k) {
       return k.machine();
+    } else if (e instanceof org.autopilot.devicemanager.event.IncidentUpdated i
+        && i.incident().scope().startsWith("machine:") && i.incident().machines().size() == 1) {
+      return i.incident().machines().get(0);
     }
     return null;
   }

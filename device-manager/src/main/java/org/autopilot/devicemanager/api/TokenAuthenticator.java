@@ -25,8 +25,24 @@ public final class TokenAuthenticator {
    * @param name principal name, recorded as the actor of its commands
    * @param role its role
    * @param sha256 hex SHA-256 of the token
+   * @param service for a {@link Role#SATELLITE} token, the service it speaks for (required
+   *     then, e.g. {@code provisioning}); absent for every other role
    */
-  public record TokenEntry(String name, Role role, String sha256) {}
+  public record TokenEntry(String name, Role role, String sha256, String service) {
+    /** A token of a role other than {@link Role#SATELLITE}. */
+    public TokenEntry(String name, Role role, String sha256) {
+      this(name, role, sha256, null);
+    }
+
+    /** The principal this token authenticates as; an error naming the token if it cannot be one. */
+    public Principal principal() {
+      try {
+        return new Principal(name, role, service == null ? null : SatelliteService.parse(service));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("token " + name + ": " + e.getMessage(), e);
+      }
+    }
+  }
 
   /** Authenticates the given tokens; at least one is required. */
   public TokenAuthenticator(List<TokenEntry> tokens) {
@@ -45,7 +61,7 @@ public final class TokenAuthenticator {
       throw new IllegalArgumentException("no API tokens configured: every request would be refused");
     }
     this.byHash = tokens.stream().collect(Collectors.toUnmodifiableMap(
-        t -> t.sha256().toLowerCase(), t -> new Principal(t.name(), t.role()), (a, b) -> {
+        t -> t.sha256().toLowerCase(), TokenEntry::principal, (a, b) -> {
           throw new IllegalArgumentException("two tokens share one hash: " + a.name() + ", " + b.name());
         }));
   }

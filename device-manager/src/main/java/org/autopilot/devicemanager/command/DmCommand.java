@@ -39,6 +39,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
   @JsonSubTypes.Type(value = ResolveIncident.class, name = "ResolveIncident"),
   @JsonSubTypes.Type(value = ReportProvisioning.class, name = "ReportProvisioning"),
   @JsonSubTypes.Type(value = PinHostKey.class, name = "PinHostKey"),
+  @JsonSubTypes.Type(value = ReportHostKeyChange.class, name = "ReportHostKeyChange"),
 })
 public sealed interface DmCommand
     permits DefineMachineType, DefineScaleUnit, RegisterMachine, PlaceMachine, ChangeState,
@@ -46,7 +47,7 @@ public sealed interface DmCommand
         UnassignManifest, ActivateManifest, ReportSoftware, StartRollout, AdvanceRollout,
         SteerRollout, SetBudget, RecordIngest, ReportWatchdogs, EvaluateHealth, SetHealthPolicy,
         ClaimRepair, StartRepair, FinishRepair, SilenceMachine, MarkReplaced, ResolveIncident,
-        ReportProvisioning, PinHostKey {
+        ReportProvisioning, PinHostKey, ReportHostKeyChange {
 
   /** Why the caller asks; recorded with every resulting event. May be empty, never null after decide. */
   String cause();

@@ -96,7 +96,9 @@ public final class FleetStateMachine {
     } else if (cmd instanceof ReportProvisioning c) {
       return ProvisioningRules.report(fleet, c, out);
     } else if (cmd instanceof PinHostKey c) {
-      return ProvisioningRules.pinHostKey(fleet, c, out);
+      return HostKeyRules.pin(fleet, c, out);
+    } else if (cmd instanceof ReportHostKeyChange c) {
+      return HostKeyRules.report(fleet, c, out);
     }
     throw new AssertionError("unhandled command " + cmd.getClass());
   }
@@ -261,6 +263,10 @@ public final class FleetStateMachine {
     }
     if (c.to() == null) {
       return Decision.reject(INVALID, "target state of " + c.machine() + " is missing");
+    }
+    String stopped = HostKeyRules.stopped(fleet, m);
+    if (stopped != null) {
+      return Decision.reject(CONFLICT, stopped);
     }
     if (!Transitions.allowed(m.state(), c.to())) {
       return Decision.reject(ILLEGAL_TRANSITION, "machine " + m.id() + " cannot move from "

@@ -262,6 +262,20 @@ final class HealthRules {
     return ev.finish();
   }
 
+  /**
+   * A decision of another rule that opens or resolves incidents ({@code changes}: id to the
+   * incident opened, or null when resolved) and emits {@code emit}'s events first; the holds of
+   * waiting repairs are recomputed with those incidents, so they take effect in the same revision.
+   */
+  static Decision withIncidents(Fleet fleet, FleetStateMachine.Events out,
+      java.util.function.Consumer<Out> emit, Map<Long, Incident> changes) {
+    Eval ev = new Eval(fleet, out);
+    emit.accept(ev.o);
+    ev.incidents.putAll(changes);
+    ev.holdsDirty = true;
+    return ev.finish();
+  }
+
   /** When a human or another rule moved a machine, a repair still under way is over. */
   static void supersede(Fleet fleet, Machine m, LifecycleState to, Out o) {
     Repair r = m.repair();
@@ -760,7 +774,8 @@ final class HealthRules {
   }
 
   private static List<String> scopesOf(Machine m) {
-    List<String> s = new ArrayList<>(2);
+    List<String> s = new ArrayList<>(3);
+    s.add(HostKeyRules.MACHINE_SCOPE + m.id().value());
     if (m.rack() != null) {
       s.add("rack:" + m.rack());
     }
@@ -771,6 +786,9 @@ final class HealthRules {
   }
 
   private static boolean inScope(Machine m, String scope) {
+    if (scope.startsWith(HostKeyRules.MACHINE_SCOPE)) {
+      return scope.substring(HostKeyRules.MACHINE_SCOPE.length()).equals(m.id().value());
+    }
     return scope.startsWith("rack:") ? scope.substring(5).equals(m.rack())
         : scope.substring(5).equals(m.scaleUnit());
   }

@@ -4,7 +4,6 @@ import static org.autopilot.devicemanager.core.Decision.Rejection.*;
 
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.autopilot.devicemanager.command.PinHostKey;
 import org.autopilot.devicemanager.command.ReportProvisioning;
 import org.autopilot.devicemanager.event.DmEvent;
 import org.autopilot.devicemanager.event.HostKeyPinned;
@@ -23,9 +22,6 @@ final class ProvisioningRules {
   static final String LEASE = "provisioning";
   private static final Pattern STEP = Pattern.compile("[a-z][a-z0-9-]{0,31}");
   private static final int MAX_DETAIL = 1000;
-  /** OpenSSH's fingerprint notation: {@code SHA256:} and unpadded base64 (or MD5 hex pairs). */
-  private static final Pattern FINGERPRINT =
-      Pattern.compile("SHA256:[A-Za-z0-9+/]{43}|MD5(:[0-9a-f]{2}){16}");
 
   private ProvisioningRules() {}
 
@@ -62,46 +58,6 @@ final class ProvisioningRules {
     String detail = c.detail() == null ? "" : c.detail();
     return out.one(e -> new ProvisioningReported(e.rev, e.at, e.actor, e.cause, m.id(),
         new ProvisioningStep(c.step(), detail, e.at, c.holder(), lease.epoch(), e.rev)));
-  }
-
-  /**
-   * An operator pins another host key on a machine in New: refused for any other state, for a
-   * key another machine holds (one key is one machine), and for a malformed one; the same key
-   * again changes nothing.
-   */
-  static Decision pinHostKey(Fleet fleet, PinHostKey c, FleetStateMachine.Events out) {
-    if (c.machine() == null) {
-      return Decision.reject(INVALID, "machine is missing");
-    }
-    Machine m = fleet.machine(c.machine());
-    if (m == null) {
-      return Decision.reject(NOT_FOUND, "machine " + c.machine() + " does not exist");
-    }
-    String key = c.hostKeyFingerprint();
-    if (key == null || !FINGERPRINT.matcher(key).matches()) {
-      return Decision.reject(INVALID, "hostKeyFingerprint '" + (key == null ? "" : key.length() > 80
-          ? key.substring(0, 80) + "..." : key) + "' is not a fingerprint like SHA256:<base64>");
-    }
-    if (c.expectedVersion() != 0 && c.expectedVersion() != m.version()) {
-      return Decision.reject(STALE, "machine " + m.id() + " is at version " + m.version()
-          + ", the key was chosen looking at version " + c.expectedVersion());
-    }
-    if (m.state() != LifecycleState.NEW) {
-      return Decision.reject(ILLEGAL_TRANSITION, "machine " + m.id() + " is " + m.state().label()
-          + "; a host key is pinned again only on a machine in New (after MarkReplaced, or "
-          + "before it is provisioned)");
-    }
-    if (key.equals(m.hostKeyFingerprint())) {
-      return Decision.accept(java.util.List.of());
-    }
-    for (Machine other : fleet.machines().values()) {
-      if (!other.id().equals(m.id()) && key.equals(other.hostKeyFingerprint())) {
-        return Decision.reject(CONFLICT, "host key " + key + " is pinned to machine " + other.id()
-            + "; one host key is one machine");
-      }
-    }
-    return out.one(e -> new HostKeyPinned(e.rev, e.at, e.actor, e.cause, m.id(),
-        m.hostKeyFingerprint(), key));
   }
 
   /** Applies a provisioning event; null if {@code event} is none. */

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.autopilot.devicemanager.api.Role;
+import org.autopilot.devicemanager.api.SatelliteService;
 import org.autopilot.devicemanager.api.TokenAuthenticator.TokenEntry;
 import org.autopilot.devicemanager.model.Fleet;
 import org.autopilot.devicemanager.replication.RaftSettings;
@@ -115,6 +117,15 @@ public record DmConfig(
     require(tokens != null && !tokens.isEmpty(), "tokens: at least one API token is required");
     tokens.forEach(t -> require(t.name() != null && t.role() != null && t.sha256() != null
         && t.sha256().matches("[0-9a-fA-F]{64}"), "tokens: each needs name, role and a 64-hex sha256"));
+    tokens.forEach(t -> {
+      try {
+        t.principal();
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("tokens: " + e.getMessage()
+            + (t.role() == Role.SATELLITE ? " (service: one of " + java.util.Arrays.stream(
+                SatelliteService.values()).map(SatelliteService::label).toList() + ")" : ""), e);
+      }
+    });
     require(machineSecret == null || machineSecret.matches("([0-9a-fA-F]{2}){32,}"),
         "machineSecret must be at least 64 hex digits (32 bytes)");
     settings();

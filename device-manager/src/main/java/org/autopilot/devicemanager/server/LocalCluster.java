@@ -18,12 +18,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.autopilot.devicemanager.api.Role;
+import org.autopilot.devicemanager.api.SatelliteService;
 import org.autopilot.devicemanager.api.TokenAuthenticator;
 import org.autopilot.devicemanager.api.TokenAuthenticator.TokenEntry;
 
 /**
  * Several DM replicas in one process on loopback, each with its own data directory: the demo,
- * the tests and the benchmarks use it. Tokens for every role are kept in
+ * the tests and the benchmarks use it. Tokens for every role (for satellites, one per service) are kept in
  * {@code <base>/credentials.properties} (mode 600) and reused on the next start, as is the data.
  */
 public final class LocalCluster implements AutoCloseable {
@@ -31,17 +32,27 @@ public final class LocalCluster implements AutoCloseable {
   private final Map<String, DmConfig> configs = new LinkedHashMap<>();
   private final Map<String, DmServer> live = new LinkedHashMap<>();
   private final Map<Role, String> tokens;
+  private final Map<SatelliteService, String> serviceTokens;
   private final String machineSecret;
   private final String uploadToken;
   private final InstantSource clock;
   private static final String MACHINE_SECRET = "machine-secret";
   private static final String UPLOAD_TOKEN = "deployment-upload";
+  /** Credentials-file key prefix of each satellite service's token. */
+  private static final String SERVICE_PREFIX = "satellite.";
+  /** Roles with one token each; satellites have one per service instead. */
+  private static final List<Role> HUMAN_AND_MACHINE_ROLES = List.of(Role.VIEWER, Role.MACHINE,
+      Role.OPERATOR, Role.ADMIN);
 
   private LocalCluster(Path base, Properties credentials, InstantSource clock) {
     this.base = base;
     this.tokens = new EnumMap<>(Role.class);
-    for (Role role : Role.values()) {
+    for (Role role : HUMAN_AND_MACHINE_ROLES) {
       tokens.put(role, credentials.getProperty(role.name().toLowerCase()));
+    }
+    this.serviceTokens = new EnumMap<>(SatelliteService.class);
+    for (SatelliteService s : SatelliteService.values()) {
+      serviceTokens.put(s, credentials.getProperty(SERVICE_PREFIX + s.label()));
     }
     this.machineSecret = credentials.getProperty(MACHINE_SECRET);
     this.uploadToken = credentials.getProperty(UPLOAD_TOKEN);
@@ -59,6 +70,8 @@ public final class LocalCluster implements AutoCloseable {
     List<TokenEntry> entries = new ArrayList<>();
     c.tokens.forEach((role, token) -> entries.add(new TokenEntry(
         role.name().toLowerCase(), role, TokenAuthenticator.sha256(token))));
+    c.serviceTokens.forEach((service, token) -> entries.add(new TokenEntry(service.label(),
+        Role.SATELLITE, TokenAuthenticator.sha256(token), service.label())));
     Map<String, DmConfig.Peer> peers = new LinkedHashMap<>();
     for (int i = 1; i <= replicas; i++) {
       int api = basePort == 0 ? freePort() : basePort + i;
@@ -126,9 +139,20 @@ public final class LocalCluster implements AutoCloseable {
     return configs.values().stream().map(c -> c.peers().get(c.id()).api() + "/api/v1").toList();
   }
 
-  /** The plain token of the principal with this role (named after the role). */
+  /**
+   * The plain token of the principal with this role (named after the role); satellites have one
+   * token per service: {@link #token(SatelliteService)}.
+   */
   public String token(Role role) {
+    if (role == Role.SATELLITE) {
+      throw new IllegalArgumentException("a satellite token speaks for one service: token(SatelliteService)");
+    }
     return tokens.get(role);
+  }
+
+  /** The plain token of satellite service {@code service} (principal named after it). */
+  public String token(SatelliteService service) {
+    return serviceTokens.get(service);
   }
 
   /** Where the cluster keeps its data. */
@@ -166,8 +190,11 @@ public final class LocalCluster implements AutoCloseable {
     SecureRandom random = new SecureRandom();
     boolean added = false;
     List<String> keys = new ArrayList<>();
-    for (Role role : Role.values()) {
+    for (Role role : HUMAN_AND_MACHINE_ROLES) {
       keys.add(role.name().toLowerCase());
+    }
+    for (SatelliteService s : SatelliteService.values()) {
+      keys.add(SERVICE_PREFIX + s.label());
     }
     keys.add(MACHINE_SECRET);
     keys.add(UPLOAD_TOKEN);

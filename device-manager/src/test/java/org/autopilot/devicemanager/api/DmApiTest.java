@@ -59,11 +59,16 @@ class DmApiTest {
   HttpResponse<String> call(String method, String path, String body, Role role) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path));
     if (role != null) {
-      b.header("Authorization", "Bearer " + cluster.token(role));
+      b.header("Authorization", "Bearer " + token(role));
     }
     b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
         : HttpRequest.BodyPublishers.ofString(body));
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The role's token; a satellite's is the repair service's. */
+  String token(Role role) {
+    return role == Role.SATELLITE ? cluster.token(SatelliteService.REPAIR) : cluster.token(role);
   }
 
   static RegisterMachine reg(String id) {
@@ -114,7 +119,7 @@ class DmApiTest {
 
   HttpResponse<String> post(String body, Role role, String onBehalfOf) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create(base + "/commands"))
-        .header("Authorization", "Bearer " + cluster.token(role))
+        .header("Authorization", "Bearer " + token(role))
         .header("X-Autopilot-On-Behalf-Of", onBehalfOf)
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
@@ -153,11 +158,52 @@ class DmApiTest {
     HttpResponse<String> satellitePin = call("POST", "/commands", "{\"type\":\"PinHostKey\",\"expectedVersion\":0,\"cause\":\"x\","
         + "\"machine\":\"m1\",\"hostKeyFingerprint\":\"SHA256:" + "A".repeat(43) + "\"}", Role.SATELLITE);
     assertThat(satellitePin.statusCode()).isEqualTo(403);
-    assertThat(satellitePin.body()).contains("only an operator or an admin may pin a host key");
+    assertThat(satellitePin.body()).contains("only an operator or an admin may send PinHostKey");
     HttpResponse<String> badToken = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
         URI.create(base + "/machines")).header("Authorization", "Bearer nope").build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(badToken.statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void aSatelliteSendsOnlyItsServicesCommandsAndTakesOnlyItsLeases() throws Exception {
+    DmClient provisioning = new DmClient(cluster.apiUrls(), cluster.token(SatelliteService.PROVISIONING),
+        new Random(1), Duration.ofSeconds(10), 1);
+    CommandResult found = provisioning.send(reg("svc-1"));
+    assertThat(found.accepted()).isTrue();
+    assertThat(found.events().get(0).actor()).as("the audit trail names the service").isEqualTo("provisioning");
+    assertThat(provisioning.send(new AcquireLease("provisioning", "prov-1", 5_000, "lead")).accepted()).isTrue();
+
+    String register = "{\"type\":\"RegisterMachine\",\"machine\":\"svc-2\",\"address\":\"127.0.0.1:22\","
+        + "\"hostKeyFingerprint\":\"SHA256:svc-2\",\"cause\":\"x\"}";
+    HttpResponse<String> repairRegisters = callAs("POST", "/commands", register, SatelliteService.REPAIR);
+    assertThat(repairRegisters.statusCode()).isEqualTo(403);
+    assertThat(repairRegisters.body()).contains("command 0 (RegisterMachine) refused",
+        "satellite repair of service repair may send only [ClaimRepair, FinishRepair");
+    HttpResponse<String> watchdogTakesLease = callAs("POST", "/commands",
+        "{\"type\":\"AcquireLease\",\"service\":\"repair\",\"holder\":\"evil\",\"ttlMillis\":5000,\"cause\":\"x\"}",
+        SatelliteService.WATCHDOG);
+    assertThat(watchdogTakesLease.statusCode()).isEqualTo(403);
+    assertThat(watchdogTakesLease.body()).contains("may hold only the leases [watchdog-service], not 'repair'");
+    HttpResponse<String> deploymentMoves = callAs("POST", "/commands", "[" + register.replace("svc-2", "svc-3")
+        + ",{\"type\":\"ChangeState\",\"machine\":\"svc-1\",\"expectedVersion\":0,\"to\":\"Provisioning\",\"cause\":\"x\"}]",
+        SatelliteService.DEPLOYMENT);
+    assertThat(deploymentMoves.statusCode()).as(deploymentMoves.body()).isEqualTo(403);
+    assertThat(admin.machine(MachineId.of("svc-3"))).as("a refused batch changes nothing").isEmpty();
+    assertThat(admin.machine(MachineId.of("svc-1")).orElseThrow().state()).isEqualTo(LifecycleState.NEW);
+
+    HttpResponse<String> operatorDefines = call("POST", "/commands",
+        "{\"type\":\"DefineMachineType\",\"name\":\"gpu\",\"cause\":\"x\"}", Role.OPERATOR);
+    assertThat(operatorDefines.statusCode()).isEqualTo(403);
+    assertThat(operatorDefines.body()).contains("only an admin may send DefineMachineType");
+    assertThat(call("POST", "/commands", "{\"type\":\"DefineMachineType\",\"name\":\"gpu\",\"cause\":\"x\"}",
+        Role.ADMIN).statusCode()).isEqualTo(200);
+  }
+
+  HttpResponse<String> callAs(String method, String path, String body, SatelliteService service) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(base + path))
+        .header("Authorization", "Bearer " + cluster.token(service))
+        .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test

@@ -57,6 +57,23 @@ class DmConfigTest {
   }
 
   @Test
+  void aSatelliteTokenNamesTheOneServiceItSpeaksFor() throws IOException {
+    String head = "id: dm1\ndataDir: d\npeers:\n  dm1: {raft: \"127.0.0.1:7201\", api: \"http://127.0.0.1:7101\"}\ntokens:\n";
+    String hash = "cd".repeat(32);
+    DmConfig c = DmConfig.load(write(head + TOKEN + "  - {name: repair-1, role: satellite, service: repair, sha256: "
+        + hash + "}\n"));
+    assertThat(c.tokens().get(1).principal().service())
+        .isEqualTo(org.autopilot.devicemanager.api.SatelliteService.REPAIR);
+    assertThatThrownBy(() -> DmConfig.load(write(head + "  - {name: repair-1, role: satellite, sha256: "
+        + hash + "}\n"))).hasMessageContaining("dm.yaml").hasMessageContaining("repair-1")
+        .hasMessageContaining("needs a service").hasMessageContaining("provisioning, repair, watchdog, deployment");
+    assertThatThrownBy(() -> DmConfig.load(write(head + "  - {name: repair-1, role: satellite, service: fixing, sha256: "
+        + hash + "}\n"))).hasMessageContaining("unknown satellite service 'fixing'");
+    assertThatThrownBy(() -> DmConfig.load(write(head + "  - {name: bob, role: operator, service: repair, sha256: "
+        + hash + "}\n"))).hasMessageContaining("bob has role OPERATOR and may not carry a satellite service");
+  }
+
+  @Test
   void aYamlAliasBombIsRefused() throws IOException {
     StringBuilder bomb = new StringBuilder("a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n");
     for (char c = 'b'; c <= 'k'; c++) {

@@ -13,6 +13,7 @@ import org.autopilot.devicemanager.client.DmClient;
 import org.autopilot.devicemanager.client.DmClientException;
 import org.autopilot.devicemanager.command.PlaceMachine;
 import org.autopilot.devicemanager.command.RegisterMachine;
+import org.autopilot.devicemanager.command.ReportHostKeyChange;
 import org.autopilot.devicemanager.command.ReportWatchdogs;
 import org.autopilot.devicemanager.command.ReportWatchdogs.MachineReport;
 import org.autopilot.devicemanager.command.ReportWatchdogs.Verdict;
@@ -103,7 +104,12 @@ public final class Discovery {
       case KNOWN -> clearWarning(byId.get(v.machine()), reports);
       case KEY_MISMATCH -> {
         once(v.text(), () -> LOG.warn("{}", v.text()));
-        warn(byId.get(v.machine()), v.text(), reports);
+        Machine m = byId.get(v.machine());
+        if (warn(m, v.text(), reports)) {
+          // news: the DM opens an incident and stops automation on the machine
+          send(new ReportHostKeyChange(m.id(), o.hostKey(), holder + " scanning "
+              + o.endpoint().address()), "report the changed host key of " + m.id());
+        }
       }
       case KEY_CONFLICT -> {
         once(v.text(), () -> LOG.warn("{}", v.text()));
@@ -138,12 +144,15 @@ public final class Discovery {
   }
 
   /** A Warning on {@code m}, unless the DM has it already. */
-  private static void warn(Machine m, String text, List<MachineReport> reports) {
+  /** A discovery Warning on {@code m} unless it has that one already; whether it is news. */
+  private static boolean warn(Machine m, String text, List<MachineReport> reports) {
     String t = text.length() > WatchdogState.MAX_TEXT ? text.substring(0, WatchdogState.MAX_TEXT) : text;
     WatchdogState w = m.watchdogs().get(WATCHDOG);
     if (w == null || w.status() != Health.WARNING || !w.text().equals(t)) {
       reports.add(new MachineReport(m.id(), List.of(new Verdict(WATCHDOG, Health.WARNING, t, 1))));
+      return true;
     }
+    return false;
   }
 
   /** OK again on {@code m} if discovery warned about it before. */

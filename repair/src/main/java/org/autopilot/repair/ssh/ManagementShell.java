@@ -53,8 +53,15 @@ public final class ManagementShell implements AutoCloseable {
    * @param succeeded it ran and exited 0
    * @param detail for the DM and humans: the exit status and the first
    *     {@value #DETAIL_OUTPUT} characters of output, or why it did not run or did not end
+   * @param presentedKey when the machine presented a host key other than the pinned one, its
+   *     fingerprint (the command was not sent); null otherwise
    */
-  public record Outcome(boolean succeeded, String detail) {}
+  public record Outcome(boolean succeeded, String detail, String presentedKey) {
+    /** An outcome with no host key mismatch. */
+    public Outcome(boolean succeeded, String detail) {
+      this(succeeded, detail, null);
+    }
+  }
 
   /**
    * A shell logging in as {@code user} with {@code identity}.
@@ -261,7 +268,7 @@ public final class ManagementShell implements AutoCloseable {
       }
       return new Outcome(false, "host key mismatch: the DM pinned "
           + (expected == null || expected.isBlank() ? "no key" : expected) + ", the server presented "
-          + seen + "; the command was not sent");
+          + seen + "; the command was not sent", seen);
     }
   }
 

@@ -53,8 +53,14 @@ final class SshProber implements AutoCloseable {
    * @param status OK, Error (unreachable, login refused, host key mismatch) or Unknown (nothing
    *     to check against)
    * @param text a stable description (no timings, so an unchanged outcome is not news)
+   * @param presentedKey the fingerprint the machine presented when it is not the pinned one;
+   *     null otherwise
    */
-  record Result(MachineId machine, Health status, String text) {}
+  record Result(MachineId machine, Health status, String text, String presentedKey) {
+    Result(MachineId machine, Health status, String text) {
+      this(machine, status, text, null);
+    }
+  }
 
   /** A prober logging in as {@code user} with {@code identity} (null: key exchange only). */
   SshProber(KeyPair identity, String user, Duration timeout, int concurrency) {
@@ -135,7 +141,7 @@ final class SshProber implements AutoCloseable {
   private Result failed(ProbeTarget t, Probe probe, Exception e) {
     if (probe.mismatch != null) {
       return new Result(t.machine(), Health.ERROR, "host key mismatch: expected "
-          + probe.expected + ", got " + probe.mismatch);
+          + probe.expected + ", got " + probe.mismatch, probe.mismatch);
     }
     if (probe.seen && login) {
       return new Result(t.machine(), Health.ERROR, "login refused: " + describe(e));

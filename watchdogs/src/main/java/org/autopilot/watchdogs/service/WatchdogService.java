@@ -278,12 +278,26 @@ public final class WatchdogService implements AutoCloseable {
       prober.probeAll(t.verdicts().probeTargets(), r -> {
         if (term == t) {
           t.verdicts().probed(r.machine(), r.status(), r.text());
+          if (r.presentedKey() != null) {
+            reportHostKeyChange(r);
+          }
         }
       }, () -> running && term == t);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       LOG.warn("{}: probe round failed", config.id(), e);
+    }
+  }
+
+  /** A changed host key is the DM's business: it opens an incident and stops automation there. */
+  private void reportHostKeyChange(SshProber.Result r) {
+    try {
+      dm.send(new org.autopilot.devicemanager.command.ReportHostKeyChange(r.machine(),
+          r.presentedKey(), config.id() + " probing it over SSH"));
+    } catch (DmClientException e) {
+      LOG.warn("{}: could not report the changed host key of {}: {}", config.id(), r.machine(),
+          e.getMessage());
     }
   }
 

@@ -55,7 +55,7 @@ final class DmFixture implements AutoCloseable {
   /** A service config against this DM: port 0, no probe, fast flushes. */
   WatchdogServiceConfig config(String id) {
     return WatchdogServiceConfig.of(id, "127.0.0.1", 0, cluster.apiUrls(),
-            cluster.token(Role.SATELLITE), machineSecret)
+            cluster.token(org.autopilot.devicemanager.api.SatelliteService.WATCHDOG), machineSecret)
         .withTimes(Duration.ofMillis(50), Duration.ofSeconds(2), Duration.ofMinutes(1),
             Duration.ofMinutes(10), null);
   }

@@ -22,6 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
 class SshProbeTest {
   static final Duration WAIT = Duration.ofSeconds(30);
 
+  static org.autopilot.devicemanager.model.Incident openIncident(String scope, DmFixture dm) {
+    return dm.admin.incidents().stream().filter(i -> i.open() && i.scope().equals(scope))
+        .findFirst().orElse(null);
+  }
+
   @Test
   void reachableMismatchedAndDeadMachinesAndAKeyThatChanges(@TempDir Path dir) throws Exception {
     KeyPair operator = KeyUtils.generateKeyPair(KeyPairProvider.ECDSA_SHA2_NISTP256, 256);
@@ -53,6 +58,9 @@ class SshProbeTest {
         assertThat(p2.status()).isEqualTo(Health.ERROR);
         assertThat(p2.text()).isEqualTo("host key mismatch: expected " + good.fingerprint()
             + ", got " + other.fingerprint());
+        Await.until("an incident for p2", WAIT, () -> openIncident("machine:p2", dm) != null);
+        assertThat(openIncident("machine:p2", dm).reason()).contains("presented " + other.fingerprint(),
+            "seen by watchdog", "automation stopped");
 
         Await.until("p3 failing twice in a row", WAIT,
             () -> dm.watchdog("p3", "ssh").map(WatchdogState::consecutive).orElse(0) >= 2);
@@ -73,6 +81,10 @@ class SshProbeTest {
           assertThat(reinstalled.fingerprint()).isNotEqualTo(pinned);
           assertThat(dm.watchdog("p1", "ssh").get().text()).isEqualTo("host key mismatch: expected "
               + pinned + ", got " + reinstalled.fingerprint());
+          Await.until("an incident for p1", WAIT, () -> openIncident("machine:p1", dm) != null);
+          assertThat(openIncident("machine:p1", dm).reason()).contains("presented " + reinstalled.fingerprint());
+          assertThat(dm.admin.incidents().stream().filter(i -> i.scope().equals("machine:p2")))
+              .as("one incident however often p2 is probed").hasSize(1);
         }
       }
     }

@@ -66,7 +66,7 @@ class WatchdogIntakeTest {
     assertThat(events.get(0).changed()).extracting(WatchdogState::name).containsExactlyInAnyOrder("disk", "mem", "heartbeat");
     assertThat(events.get(1).changed()).extracting(WatchdogState::name, WatchdogState::text)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("disk", "91% used"));
-    assertThat(events.get(1).actor()).isEqualTo("satellite");
+    assertThat(events.get(1).actor()).isEqualTo("watchdog");
   }
 
   @Test
