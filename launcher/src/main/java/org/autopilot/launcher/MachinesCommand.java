@@ -160,9 +160,10 @@ final class MachinesCommand {
   }
 
   @Command(name = "pin-key", mixinStandardHelpOptions = true,
-      description = "Pins another SSH host key on a machine in New (operators and admins only): after a "
-          + "legitimate reinstall or new hardware, once you have checked the key discovery reported "
-          + "(its 'discovery' Warning names the key it saw).")
+      description = "Pins another SSH host key on a machine in New, or on one whose changed key opened an "
+          + "incident, which this resolves (operators and admins only): after a legitimate reinstall or "
+          + "new hardware, once you have checked the key reported (the incident and the 'discovery' "
+          + "Warning name the key seen).")
   static final class PinKey implements Callable<Integer> {
     @Mixin DmOptions dm;
     @Parameters(index = "0", paramLabel = "ID") String id;
