@@ -34,6 +34,7 @@ import org.autopilot.devicemanager.model.MachineId;
 import org.autopilot.devicemanager.model.ManifestVersion;
 import org.autopilot.manifests.Durations;
 import org.autopilot.manifests.ManifestRef;
+import org.autopilot.tls.TrustBundle;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.http.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.client.api.Request;
@@ -42,7 +43,6 @@ import org.eclipse.jetty.client.util.BufferingResponseListener;
 import org.eclipse.jetty.client.util.BytesRequestContent;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import org.autopilot.tls.TrustBundle;
 
 /**
  * A client of the DM API over any of its replicas. Reads stick to one replica and move on when
