@@ -48,7 +48,9 @@ public final class ServerIdentity {
 
   /**
    * Loads and checks the identity {@code settings} describe; {@code key} names the settings block
-   * in errors (e.g. {@code tls}), {@code clock} judges the certificate's validity period.
+   * in errors (e.g. {@code tls}), {@code clock} judges the certificate's validity period. Pass the
+   * wall clock ({@code InstantSource.system()}) outside tests: the TLS stack judges by it too,
+   * whatever clock a service runs its own logic on.
    */
   public static ServerIdentity load(TlsSettings settings, String key, InstantSource clock)
       throws TlsConfigException {
