@@ -101,9 +101,9 @@ public final class AppManager implements AutoCloseable {
     this.id = MachineId.of(config.machineId());
     this.clock = clock;
     this.faults = faults;
+    TrustBundle trust = TrustBundle.loadIfGiven(config.caFile(), "caFile"); // a bad file changes nothing
     Files.createDirectories(config.home());
     ContentStore store = new ContentStore(config.home().resolve("store"));
-    TrustBundle trust = TrustBundle.loadIfGiven(config.caFile(), "caFile");
     BlobFetcher plain = new BlobFetcher(store, config.downlinkBytesPerSecond(), trust);
     if (config.peerPort() >= 0 && !config.sources().isEmpty()) {
       this.peer = new BlobServer(store, 0, 8).start(config.peerPort());
