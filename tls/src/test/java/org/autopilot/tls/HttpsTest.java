@@ -94,10 +94,14 @@ class HttpsTest {
   }
 
   @Test
-  void plainHttpToTheTlsPortGetsNoAnswer() throws Exception {
+  void plainHttpToTheTlsPortIsRefusedSayingWhyAndReachesNoHandler() throws Exception {
     int port = serve(server.pemSettings());
-    assertThatThrownBy(() -> get(null, "http://127.0.0.1:" + port + "/hello"))
-        .isInstanceOf(IOException.class);
+    HttpResponse<String> r = get(null, "http://127.0.0.1:" + port + "/hello");
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).contains(Https.PLAIN_REFUSED).doesNotContain("hello http");
+    // and the port still speaks TLS afterwards
+    assertThat(get(TrustBundle.load(ca.caFile(), "caFile"), "https://127.0.0.1:" + port + "/hello").body())
+        .isEqualTo("hello https");
   }
 
   @Test

@@ -3,7 +3,6 @@ package org.autopilot.devicemanager.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,6 +22,7 @@ import org.autopilot.devicemanager.command.DefineMachineType;
 import org.autopilot.devicemanager.command.DefineScaleUnit;
 import org.autopilot.devicemanager.command.RegisterMachine;
 import org.autopilot.devicemanager.model.MachineId;
+import org.autopilot.tls.Https;
 import org.autopilot.tls.ThrowawayCa;
 import org.autopilot.tls.TlsConfigException;
 import org.autopilot.tls.TlsSettings;
@@ -93,12 +93,20 @@ class DmTlsTest {
   }
 
   @Test
-  void plainHttpToTheTlsPortIsRefused() {
+  void plainHttpToTheTlsPortIsRefusedSayingWhy() throws Exception {
     String plain = base.replace("https://", "http://") + "/status";
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(URI.create(plain))
-            .header("Authorization", "Bearer " + cluster.token(Role.ADMIN)).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString())).isInstanceOf(IOException.class);
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(plain))
+            .header("Authorization", "Bearer " + cluster.token(Role.ADMIN)).timeout(Duration.ofSeconds(10))
+            .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).contains(Https.PLAIN_REFUSED).doesNotContain("leader");
+    // and the plain client library gets the same refusal, not an answer
+    try (DmClient plainClient = new DmClient(List.of(base.replace("https://", "http://")),
+        cluster.token(Role.ADMIN), new Random(1), Duration.ofSeconds(10), 1)) {
+      assertThatThrownBy(() -> plainClient.machine(MachineId.of("tls-1")))
+          .isInstanceOf(DmClientException.class).hasMessageContaining("HTTP 400");
+    }
   }
 
   @Test
