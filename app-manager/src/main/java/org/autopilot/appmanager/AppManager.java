@@ -133,7 +133,8 @@ public final class AppManager implements AutoCloseable {
       return t;
     });
     this.shipper = config.collection() == null ? null : new CounterShipper(config.machineId(),
-        config.dmToken(), config.collection(), os, this::appFigures, config.home().resolve("logs"), clock, faults, trust);
+        config.dmToken(), config.collection(), os, this::appFigures, config.home().resolve("logs"), clock, faults,
+        trust);
     this.events = shipper == null ? AgentEvents.NONE : shipper;
     this.watchdogs = new AgentWatchdogs(config, dm, local, () -> current, this::appsView, clock, faults,
         shipper, trust);

@@ -45,7 +45,8 @@ public final class Https {
         throw new BadMessageException(400, PLAIN_REFUSED);
       }
     });
-    SslConnectionFactory tls = new SslConnectionFactory(identity.sslContextFactory(), HttpVersion.HTTP_1_1.asString());
+    SslConnectionFactory tls = new SslConnectionFactory(identity.sslContextFactory(),
+        HttpVersion.HTTP_1_1.asString());
     // TLS when the first bytes are a TLS hello, else plain HTTP (which the customizer refuses)
     ServerConnector c = new ServerConnector(server, new DetectorConnectionFactory(tls),
         new HttpConnectionFactory(https));

@@ -45,7 +45,8 @@ public final class CollectionClient {
   }
 
   /** As above, trusting the CAs of {@code trust} for {@code https://} URLs (null: the JDK's). */
-  public CollectionClient(List<String> urls, String token, Duration timeout, org.autopilot.tls.TrustBundle trust) {
+  public CollectionClient(List<String> urls, String token, Duration timeout,
+      org.autopilot.tls.TrustBundle trust) {
     this.bases = urls.stream().filter(u -> !u.isBlank())
         .map(u -> URI.create(u.endsWith("/") ? u : u + "/")).toList();
     this.token = token;

@@ -52,7 +52,8 @@ public final class CollectionService implements AutoCloseable {
     ServerIdentity identity;
     try {
       // certificate files are checked before the database opens
-      identity = config.tls() == null ? null : ServerIdentity.load(config.tls(), "tls", InstantSource.system());
+      identity = config.tls() == null ? null
+          : ServerIdentity.load(config.tls(), "tls", InstantSource.system());
     } catch (TlsConfigException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }

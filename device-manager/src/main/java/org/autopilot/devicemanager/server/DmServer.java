@@ -35,7 +35,8 @@ public final class DmServer implements AutoCloseable {
   public static DmServer start(DmConfig config, InstantSource clock) throws IOException {
     config.validate();
     // Certificate files are checked before Raft starts: a bad file stops the replica at once.
-    ServerIdentity identity = config.tls() == null ? null : ServerIdentity.load(config.tls(), "tls", InstantSource.system());
+    ServerIdentity identity = config.tls() == null ? null
+        : ServerIdentity.load(config.tls(), "tls", InstantSource.system());
     Replica replica = RatisReplica.start(config.settings(), clock, config.batchMaxInFlight());
     DmMetrics metrics = new DmMetrics(replica);
     CommandBatcher batcher = new CommandBatcher(batch -> {

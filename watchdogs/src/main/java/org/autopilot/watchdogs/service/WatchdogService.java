@@ -77,7 +77,8 @@ public final class WatchdogService implements AutoCloseable {
     this.config = config;
     this.clock = clock;
     // certificate files are checked before anything starts
-    ServerIdentity identity = config.tls() == null ? null : ServerIdentity.load(config.tls(), "tls", InstantSource.system());
+    ServerIdentity identity = config.tls() == null ? null
+        : ServerIdentity.load(config.tls(), "tls", InstantSource.system());
     TrustBundle trust = TrustBundle.loadIfGiven(config.caFile(), "caFile");
     this.dm = new DmClient(config.dmUrls(), config.dmToken(), trust, new Random(), Duration.ofSeconds(10), 3);
     String cause = "watchdog service " + config.id();
