@@ -25,14 +25,11 @@ final class DmCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    DmConfig c = DmConfig.load(config);
-    if (tlsCert != null || tlsKey != null) {
-      if (tlsCert == null || tlsKey == null) {
-        throw new IllegalArgumentException("--tls-cert and --tls-key go together");
-      }
-      c = new DmConfig(c.id(), c.dataDir(), c.peers(), c.raft(), c.batch(), c.eventRetention(), c.tokens(),
-          c.machineSecret(), TlsSettings.pem(tlsCert.toAbsolutePath(), tlsKey.toAbsolutePath())).validate();
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new IllegalArgumentException("--tls-cert and --tls-key go together");
     }
+    DmConfig c = DmConfig.load(config, tlsCert == null ? null
+        : TlsSettings.pem(tlsCert.toAbsolutePath(), tlsKey.toAbsolutePath()));
     DmServer server = DmServer.start(c, InstantSource.system());
     return Foreground.runUntilStopped("dm", server,
         "DM API: " + server.apiUrl() + "  (replica " + c.id() + ", data " + c.dataDir() + ")");

@@ -81,6 +81,14 @@ public record DmConfig(
 
   /** Reads and validates a config file, naming the file in any error. */
   public static DmConfig load(Path file) throws IOException {
+    return load(file, null);
+  }
+
+  /**
+   * As {@link #load(Path)}, with {@code tlsOverride} (when not null) in place of the file's
+   * {@code tls} block, e.g. from {@code --tls-cert}/{@code --tls-key}; its paths are taken as given.
+   */
+  public static DmConfig load(Path file, TlsSettings tlsOverride) throws IOException {
     LoaderOptions limits = new LoaderOptions();
     limits.setMaxAliasesForCollections(10);
     limits.setCodePointLimit(1 << 20);
@@ -102,7 +110,8 @@ public record DmConfig(
     }
     Path base = file.toAbsolutePath().getParent();
     c = new DmConfig(c.id, c.dataDir == null ? null : base.resolve(c.dataDir), c.peers, c.raft,
-        c.batch, c.eventRetention, c.tokens, c.machineSecret, c.tls == null ? null : c.tls.resolve(base));
+        c.batch, c.eventRetention, c.tokens, c.machineSecret,
+        tlsOverride != null ? tlsOverride : c.tls == null ? null : c.tls.resolve(base));
     try {
       c.validate();
     } catch (IllegalArgumentException e) {
