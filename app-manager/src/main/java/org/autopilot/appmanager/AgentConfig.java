@@ -25,6 +25,8 @@ import java.util.List;
  * @param watchdogs how the watchdogs run and where their reports go; never null, its paths
  *     resolved against {@code home}
  * @param collection where counters and logs are shipped; null: they are not
+ * @param caFile PEM bundle of the CAs this agent trusts for {@code https://} DM, deployment,
+ *     watchdog and collection URLs (hostname verification on); null: the JDK's CAs
  */
 public record AgentConfig(
     String machineId,
@@ -41,7 +43,8 @@ public record AgentConfig(
     Duration crashLoopWindow,
     int peerPort,
     WatchdogConfig watchdogs,
-    CollectionConfig collection) {
+    CollectionConfig collection,
+    Path caFile) {
 
   /** Validates. */
   public AgentConfig {
@@ -60,14 +63,14 @@ public record AgentConfig(
       List<URI> sources) {
     return new AgentConfig(machineId, dmUrls, dmToken, home, sources, 0, Duration.ofSeconds(30),
         Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(10), 5,
-        Duration.ofMinutes(2), -1, null, null);
+        Duration.ofMinutes(2), -1, null, null, null);
   }
 
   /**
    * Reads {@code agent.yaml} strictly (unknown keys refused; durations like {@code 30s}):
    * {@code machineId, dmUrls, dmToken | dmTokenFile, home, sources, downlinkBytesPerSecond,
    * watchWait, restartBackoff, maxRestartBackoff, stableAfter, crashLoopRestarts,
-   * crashLoopWindow, peerPort, watchdogs: {dir, interval, scriptTimeout, diskPath, report,
+   * crashLoopWindow, peerPort, caFile, watchdogs: {dir, interval, scriptTimeout, diskPath, report,
    * diskWarnPercent, diskErrorPercent, memoryWarnPercent, memoryErrorPercent, manifestRehash},
    * collection: {urls, interval, maxBatchSamples, maxBatchLogs, bufferSamples, bufferLogs, timeout}}.
    * Relative paths are resolved against the file's directory.
@@ -109,7 +112,8 @@ public record AgentConfig(
           dur(f.stableAfter, "stableAfter", d.stableAfter),
           f.crashLoopRestarts == null ? d.crashLoopRestarts : f.crashLoopRestarts,
           dur(f.crashLoopWindow, "crashLoopWindow", d.crashLoopWindow),
-          f.peerPort == null ? -1 : f.peerPort, watchdogs(f.watchdogs, base), collection(f.collection));
+          f.peerPort == null ? -1 : f.peerPort, watchdogs(f.watchdogs, base), collection(f.collection),
+          f.caFile == null ? null : base.resolve(f.caFile));
     } catch (IllegalArgumentException e) {
       throw new java.io.IOException(file + ": " + e.getMessage(), e);
     }
@@ -178,7 +182,7 @@ public record AgentConfig(
       String home, List<String> sources, Long downlinkBytesPerSecond, String watchWait,
       String restartBackoff, String maxRestartBackoff, String stableAfter,
       Integer crashLoopRestarts, String crashLoopWindow, Integer peerPort, Watchdogs watchdogs,
-      Collection collection) {}
+      Collection collection, String caFile) {}
 
   /** The file form of the {@code watchdogs:} section. */
   private record Watchdogs(String dir, String interval, String scriptTimeout, String diskPath,
@@ -189,34 +193,41 @@ public record AgentConfig(
   public AgentConfig withRestartTiming(Duration backoff, Duration maxBackoff, Duration stable) {
     return new AgentConfig(machineId, dmUrls, dmToken, home, sources, downlinkBytesPerSecond,
         watchWait, backoff, maxBackoff, stable, crashLoopRestarts, crashLoopWindow, peerPort,
-        watchdogs, collection);
+        watchdogs, collection, caFile);
   }
 
   /** A copy with a different watch wait. */
   public AgentConfig withWatchWait(Duration wait) {
     return new AgentConfig(machineId, dmUrls, dmToken, home, sources, downlinkBytesPerSecond,
         wait, restartBackoff, maxRestartBackoff, stableAfter, crashLoopRestarts, crashLoopWindow,
-        peerPort, watchdogs, collection);
+        peerPort, watchdogs, collection, caFile);
   }
 
   /** A copy serving peers on {@code port} (0 = any free one, -1 = off). */
   public AgentConfig withPeerPort(int port) {
     return new AgentConfig(machineId, dmUrls, dmToken, home, sources, downlinkBytesPerSecond,
         watchWait, restartBackoff, maxRestartBackoff, stableAfter, crashLoopRestarts,
-        crashLoopWindow, port, watchdogs, collection);
+        crashLoopWindow, port, watchdogs, collection, caFile);
   }
 
   /** A copy with other watchdog settings (paths not given resolve against {@code home}). */
   public AgentConfig withWatchdogs(WatchdogConfig w) {
     return new AgentConfig(machineId, dmUrls, dmToken, home, sources, downlinkBytesPerSecond,
         watchWait, restartBackoff, maxRestartBackoff, stableAfter, crashLoopRestarts,
-        crashLoopWindow, peerPort, w, collection);
+        crashLoopWindow, peerPort, w, collection, caFile);
   }
 
   /** A copy shipping counters and logs as {@code c} says (null: not at all). */
   public AgentConfig withCollection(CollectionConfig c) {
     return new AgentConfig(machineId, dmUrls, dmToken, home, sources, downlinkBytesPerSecond,
         watchWait, restartBackoff, maxRestartBackoff, stableAfter, crashLoopRestarts,
-        crashLoopWindow, peerPort, watchdogs, c);
+        crashLoopWindow, peerPort, watchdogs, c, caFile);
+  }
+
+  /** A copy trusting the CAs in {@code file} (PEM) for {@code https://} URLs (null: the JDK's CAs). */
+  public AgentConfig withCaFile(Path file) {
+    return new AgentConfig(machineId, dmUrls, dmToken, home, sources, downlinkBytesPerSecond,
+        watchWait, restartBackoff, maxRestartBackoff, stableAfter, crashLoopRestarts,
+        crashLoopWindow, peerPort, watchdogs, collection, file);
   }
 }

@@ -35,7 +35,7 @@ final class AgentWatchdogs implements AutoCloseable {
 
   AgentWatchdogs(AgentConfig config, DmClient dm, LocalManifests local, Supplier<ManifestRef> running,
       Supplier<AppsWatchdog.View> apps, InstantSource clock, AgentFaults faults,
-      WatchdogRunner.Sink also) throws IOException {
+      WatchdogRunner.Sink also, org.autopilot.tls.TrustBundle trust) throws IOException {
     WatchdogConfig w = config.watchdogs();
     if (w.dir().startsWith(config.home())) {
       Files.createDirectories(w.dir());
@@ -44,7 +44,7 @@ final class AgentWatchdogs implements AutoCloseable {
         ? new DirectWatchdogReporter(MachineId.of(config.machineId()), dm, faults,
             DirectWatchdogReporter.KEEP_ALIVE)
         : new ServiceWatchdogReporter(config.machineId(), config.dmToken(), w.report(), faults,
-            SERVICE_TIMEOUT);
+            SERVICE_TIMEOUT, trust);
     // every round also goes to {@code also} (the collection shipper takes its perfdata)
     WatchdogRunner.Sink sink = also == null ? reporter : round -> {
       reporter.accept(round);

@@ -37,6 +37,7 @@ import org.autopilot.filesync.ContentStore;
 import org.autopilot.manifests.AppSpec;
 import org.autopilot.manifests.Manifest;
 import org.autopilot.manifests.ManifestRef;
+import org.autopilot.tls.TrustBundle;
 import org.autopilot.watchdogs.Watchdog;
 import org.autopilot.watchdogs.WatchdogRound;
 import org.slf4j.Logger;
@@ -100,16 +101,17 @@ public final class AppManager implements AutoCloseable {
     this.id = MachineId.of(config.machineId());
     this.clock = clock;
     this.faults = faults;
+    TrustBundle trust = TrustBundle.loadIfGiven(config.caFile(), "caFile"); // a bad file changes nothing
     Files.createDirectories(config.home());
     ContentStore store = new ContentStore(config.home().resolve("store"));
-    BlobFetcher plain = new BlobFetcher(store, config.downlinkBytesPerSecond());
+    BlobFetcher plain = new BlobFetcher(store, config.downlinkBytesPerSecond(), trust);
     if (config.peerPort() >= 0 && !config.sources().isEmpty()) {
       this.peer = new BlobServer(store, 0, 8).start(config.peerPort());
       SwarmConfig d = SwarmConfig.defaults().withDownlink(config.downlinkBytesPerSecond());
       this.swarm = new SwarmFetcher(store, peer, new SwarmConfig(d.downlinkBytesPerSecond(),
           d.parallel(), d.perPeer(), d.perSeed(), d.window(), d.announceInterval(), d.chunkTimeout(),
           d.slowChunk(), d.maxBackoff(), Duration.ofSeconds(20), d.seedFor(),
-          config.sources().get(0)), random);
+          config.sources().get(0)), random, InstantSource.system(), trust);
     } else {
       this.peer = null;
       this.swarm = null;
@@ -124,17 +126,18 @@ public final class AppManager implements AutoCloseable {
       }
     };
     this.local = new LocalManifests(config.home(), store, source, config.sources(), random, faults);
-    this.dm = new DmClient(config.dmUrls(), config.dmToken());
+    this.dm = new DmClient(config.dmUrls(), config.dmToken(), trust);
     this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "app-manager-" + id + "-timers");
       t.setDaemon(true);
       return t;
     });
     this.shipper = config.collection() == null ? null : new CounterShipper(config.machineId(),
-        config.dmToken(), config.collection(), os, this::appFigures, config.home().resolve("logs"), clock, faults);
+        config.dmToken(), config.collection(), os, this::appFigures, config.home().resolve("logs"), clock, faults,
+        trust);
     this.events = shipper == null ? AgentEvents.NONE : shipper;
     this.watchdogs = new AgentWatchdogs(config, dm, local, () -> current, this::appsView, clock, faults,
-        shipper);
+        shipper, trust);
   }
 
   /** Adopts or restarts the apps of the manifest that ran before, then follows the DM. */

@@ -85,7 +85,8 @@ final class CounterShipper implements WatchdogRunner.Sink, AgentEvents, AutoClos
   private volatile ScheduledExecutorService timer;
 
   CounterShipper(String machine, String token, CollectionConfig config, OsCounters os,
-      Supplier<List<AppFigures>> apps, java.nio.file.Path logs, InstantSource clock, AgentFaults faults) {
+      Supplier<List<AppFigures>> apps, java.nio.file.Path logs, InstantSource clock, AgentFaults faults,
+      org.autopilot.tls.TrustBundle trust) {
     this.machine = machine;
     this.token = token;
     this.config = config;
@@ -95,7 +96,7 @@ final class CounterShipper implements WatchdogRunner.Sink, AgentEvents, AutoClos
     this.clock = clock;
     this.faults = faults;
     this.urls = config.urls().stream().map(CounterShipper::base).toList();
-    this.http = HttpClient.newBuilder().connectTimeout(config.timeout())
+    this.http = org.autopilot.tls.TrustBundle.httpClient(trust).connectTimeout(config.timeout())
         .followRedirects(HttpClient.Redirect.NEVER).build();
   }
 

@@ -57,13 +57,19 @@ final class ServiceWatchdogReporter implements WatchdogRunner.Sink {
 
   ServiceWatchdogReporter(String machine, String token, List<URI> urls, AgentFaults faults,
       Duration timeout) {
+    this(machine, token, urls, faults, timeout, null);
+  }
+
+  /** As above, trusting the CAs of {@code trust} for {@code https://} URLs (null: the JDK's). */
+  ServiceWatchdogReporter(String machine, String token, List<URI> urls, AgentFaults faults,
+      Duration timeout, org.autopilot.tls.TrustBundle trust) {
     this.machine = machine;
     this.token = token;
     this.urls = urls.stream().map(ServiceWatchdogReporter::base).toList();
     this.faults = faults;
     this.timeout = timeout;
     this.log = new ReportLog(machine);
-    this.http = HttpClient.newBuilder().connectTimeout(timeout)
+    this.http = org.autopilot.tls.TrustBundle.httpClient(trust).connectTimeout(timeout)
         .followRedirects(HttpClient.Redirect.NEVER).build();
   }
 

@@ -33,6 +33,25 @@ class AgentConfigTest {
   }
 
   @Test
+  void aCaFileIsTakenRelativeToTheFileAndABadOneStopsTheAgentNamingIt() throws Exception {
+    Path f = Files.writeString(dir.resolve("agent.yaml"), """
+        machineId: h1
+        dmUrls: [https://127.0.0.1:1/api/v1]
+        dmToken: t
+        home: state
+        caFile: tls/ca.pem
+        """);
+    AgentConfig c = AgentConfig.load(f);
+    assertThat(c.caFile()).isEqualTo(dir.resolve("tls/ca.pem"));
+    assertThat(c.withWatchWait(Duration.ofSeconds(1)).caFile()).isEqualTo(c.caFile());
+    assertThatThrownBy(() -> new AppManager(c, java.time.InstantSource.system(), new java.util.Random(1),
+        AgentFaults.NONE))
+        .isInstanceOf(org.autopilot.tls.TlsConfigException.class)
+        .hasMessage("caFile " + dir.resolve("tls/ca.pem") + ": no such file");
+    assertThat(dir.resolve("state")).as("nothing made").doesNotExist();
+  }
+
+  @Test
   void watchdogSettingsHaveDefaultsUnderHomeAndCanBeSet() throws Exception {
     Path plain = Files.writeString(dir.resolve("plain.yaml"), """
         machineId: h1

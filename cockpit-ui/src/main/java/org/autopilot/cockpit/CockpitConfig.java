@@ -12,6 +12,8 @@ import org.autopilot.cockpit.fleet.CommandSink;
 import org.autopilot.cockpit.fleet.DmConnection;
 import org.autopilot.cockpit.fleet.FleetMirror;
 import org.autopilot.cockpit.fleet.FleetSource;
+import org.autopilot.tls.TlsConfigException;
+import org.autopilot.tls.TrustBundle;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -28,7 +30,8 @@ public class CockpitConfig {
       throw new IllegalStateException("autopilot.dm.token-file is not set: Cockpit needs its own DM "
           + "token (role operator) to read the fleet and act for its users");
     }
-    return new DmConnection(props.dm().urls(), readToken(props.dm().tokenFile(), "autopilot.dm.token-file"));
+    return new DmConnection(props.dm().urls(), readToken(props.dm().tokenFile(), "autopilot.dm.token-file"),
+        trust(props));
   }
 
   /** The mirror of the fleet, started at once. */
@@ -52,7 +55,16 @@ public class CockpitConfig {
   CollectionClient collectionClient(CockpitProperties props) {
     var c = props.collection();
     String token = c.tokenFile() == null ? null : readToken(c.tokenFile(), "autopilot.collection.token-file");
-    return new CollectionClient(c.urls(), token, c.timeout());
+    return new CollectionClient(c.urls(), token, c.timeout(), trust(props));
+  }
+
+  /** The CAs of {@code autopilot.ca-file}, or null (the JDK's CAs); a bad file stops the start. */
+  static TrustBundle trust(CockpitProperties props) {
+    try {
+      return TrustBundle.loadIfGiven(props.caFile(), "autopilot.ca-file");
+    } catch (TlsConfigException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
   }
 
   static String readToken(Path file, String key) {

@@ -14,9 +14,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param collection where the collection service is (optional)
  * @param usersFile the users file: one {@code name role bcrypt-hash} per line
  * @param mirror how the in-memory copy of the fleet is kept
+ * @param caFile PEM bundle of the CAs trusted for {@code https://} DM and collection URLs
+ *     ({@code autopilot.ca-file}); absent: the JDK's CAs. Cockpit's own HTTPS is Spring Boot's
+ *     {@code server.ssl.*} (see {@code docs/security.md})
  */
 @ConfigurationProperties("autopilot")
-public record CockpitProperties(Dm dm, Collection collection, Path usersFile, Mirror mirror) {
+public record CockpitProperties(Dm dm, Collection collection, Path usersFile, Mirror mirror, Path caFile) {
 
   /** Normalises absent sections. */
   public CockpitProperties {

@@ -11,17 +11,24 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import org.autopilot.tls.TrustBundle;
 
 /** Uploads files to the deployment servers: to one replica picked at random, falling back. */
 public final class DeploymentClient {
   private final List<URI> replicas;
   private final String token;
   private final Random random;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3))
-      .version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http;
 
   /** A client of {@code replicas} with the upload {@code token}. */
   public DeploymentClient(List<URI> replicas, String token, Random random) {
+    this(replicas, token, random, null);
+  }
+
+  /** As above, trusting the CAs of {@code trust} for {@code https://} replicas (null = the JDK's CAs). */
+  public DeploymentClient(List<URI> replicas, String token, Random random, TrustBundle trust) {
+    this.http = TrustBundle.httpClient(trust).connectTimeout(Duration.ofSeconds(3))
+        .version(HttpClient.Version.HTTP_1_1).build();
     this.replicas = List.copyOf(replicas);
     this.token = token;
     this.random = random;

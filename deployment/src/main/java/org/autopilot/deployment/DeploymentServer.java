@@ -27,6 +27,8 @@ import org.autopilot.devicemanager.api.TokenAuthenticator;
 import org.autopilot.filesync.BlobFetcher;
 import org.autopilot.filesync.BlobServer;
 import org.autopilot.filesync.ContentStore;
+import org.autopilot.tls.ServerIdentity;
+import org.autopilot.tls.TrustBundle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,16 +57,26 @@ public final class DeploymentServer implements AutoCloseable {
   private final Set<String> filling = ConcurrentHashMap.newKeySet();
   private final ExecutorService fillers;
   private final ScheduledExecutorService sync;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3))
-      .version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http;
 
   /** A replica as configured; nothing is served until {@link #start()}. */
   public DeploymentServer(DeploymentConfig config, Random random) throws IOException {
+    this(config, random, null, null);
+  }
+
+  /**
+   * A replica serving HTTPS only with {@code identity} (null = plain HTTP) and trusting the CAs
+   * of {@code trust} when it fetches from its peers (null = the JDK's CAs).
+   */
+  public DeploymentServer(DeploymentConfig config, Random random, ServerIdentity identity, TrustBundle trust)
+      throws IOException {
+    this.http = TrustBundle.httpClient(trust).connectTimeout(Duration.ofSeconds(3))
+        .version(HttpClient.Version.HTTP_1_1).build();
     this.config = config;
     this.random = random;
     this.store = new ContentStore(config.dataDir());
-    this.server = new BlobServer(store, config.uplinkBytesPerSecond(), config.maxTransfers());
-    this.fetcher = new BlobFetcher(store, 0);
+    this.server = new BlobServer(store, config.uplinkBytesPerSecond(), config.maxTransfers()).tls(identity);
+    this.fetcher = new BlobFetcher(store, 0, trust);
     this.uploadTokenHash = config.uploadTokenSha256() == null ? null
         : HexFormat.of().parseHex(config.uploadTokenSha256().toLowerCase());
     this.fillers = Executors.newFixedThreadPool(2, daemon("fill"));
@@ -90,9 +102,9 @@ public final class DeploymentServer implements AutoCloseable {
     return server.port();
   }
 
-  /** Its base URL. */
+  /** Its base URL ({@code https://} when it serves TLS). */
   public URI uri() {
-    return URI.create("http://127.0.0.1:" + port());
+    return server.uri();
   }
 
   /** The store behind it. */

@@ -15,6 +15,9 @@ import java.util.List;
 import org.autopilot.devicemanager.client.DmClient;
 import org.autopilot.devicemanager.client.LeaseKeeper;
 import org.autopilot.manifests.Durations;
+import org.autopilot.tls.ServerIdentity;
+import org.autopilot.tls.TlsSettings;
+import org.autopilot.tls.TrustBundle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -47,11 +50,14 @@ public final class DeploymentService implements AutoCloseable {
    * @param dmTokenFile this satellite's DM token, relative to the file
    * @param git the manifest source, or null for a plain replica
    * @param driveRollouts true to run the rollout driver here too
+   * @param tls this replica's certificate and key, relative to the file; absent = plain HTTP
+   * @param caFile PEM bundle of the CAs trusted for {@code https://} peers and DM URLs, relative
+   *     to the file; absent = the JDK's CAs
    */
   public record Config(String id, String dataDir, Integer port, List<String> peers,
       Long uplinkBytesPerSecond, Integer maxTransfers, String uploadTokenSha256,
       String uploadTokenFile, List<String> dmUrls, String dmTokenFile, Git git,
-      Boolean driveRollouts) {}
+      Boolean driveRollouts, TlsSettings tls, String caFile) {}
 
   /**
    * A git manifest source.
@@ -81,7 +87,7 @@ public final class DeploymentService implements AutoCloseable {
     Path base = file.toAbsolutePath().getParent();
     try {
       return new DeploymentService(c, base);
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | org.autopilot.tls.TlsConfigException e) {
       throw new IOException(file + ": " + e.getMessage(), e);
     }
   }
@@ -89,16 +95,19 @@ public final class DeploymentService implements AutoCloseable {
   private DeploymentService(Config c, Path base) throws IOException {
     Path data = base.resolve(c.dataDir());
     List<URI> peers = c.peers() == null ? List.of() : c.peers().stream().map(URI::create).toList();
+    ServerIdentity identity = c.tls() == null ? null
+        : ServerIdentity.load(c.tls().resolve(base), "tls", InstantSource.system());
+    TrustBundle trust = TrustBundle.loadIfGiven(c.caFile() == null ? null : base.resolve(c.caFile()), "caFile");
     server = new DeploymentServer(new DeploymentConfig(c.id(), data.resolve("store"), c.port(), peers,
         c.uplinkBytesPerSecond() == null ? 0 : c.uplinkBytesPerSecond(),
         c.maxTransfers() == null ? 16 : c.maxTransfers(), 16L << 30, c.uploadTokenSha256(),
-        Duration.ofSeconds(30)), new SecureRandom()).start();
+        Duration.ofSeconds(30)), new SecureRandom(), identity, trust).start();
     boolean needsDm = c.git() != null || Boolean.TRUE.equals(c.driveRollouts());
     if (needsDm && (c.dmUrls() == null || c.dmTokenFile() == null)) {
       throw new IllegalArgumentException("git and driveRollouts need dmUrls and dmTokenFile");
     }
     DmClient dm = needsDm ? new DmClient(c.dmUrls(),
-        Files.readString(base.resolve(c.dmTokenFile())).trim()) : null;
+        Files.readString(base.resolve(c.dmTokenFile())).trim(), trust) : null;
     driver = Boolean.TRUE.equals(c.driveRollouts())
         ? new RolloutDriver(dm, c.id(), Duration.ofSeconds(1), InstantSource.system()) : null;
     if (c.git() != null) {
@@ -110,7 +119,7 @@ public final class DeploymentService implements AutoCloseable {
       GitIngest gi = new GitIngest(c.git().url(), c.git().branch() == null ? "main" : c.git().branch(),
           c.git().prefix() == null ? "manifests" : c.git().prefix(), data.resolve("git-mirror"),
           new DeploymentClient(all, Files.readString(base.resolve(c.uploadTokenFile())).trim(),
-              new SecureRandom()), dm);
+              new SecureRandom(), trust), dm);
       Duration every = Durations.parse(c.git().pollInterval() == null ? "10s" : c.git().pollInterval(),
           "git.pollInterval");
       LeaseKeeper lease = new LeaseKeeper(dm, "deployment-ingest", c.id(),

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.autopilot.tls.TrustBundle;
 
 /**
  * Downloads a blob into a {@link ContentStore} from the first of several sources that serves it
@@ -28,8 +29,7 @@ import java.util.Map;
 public final class BlobFetcher {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final ContentStore store;
-  private final HttpClient http = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(3)).version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http;
   private final Bucket downlink;
 
   /**
@@ -44,6 +44,16 @@ public final class BlobFetcher {
 
   /** A fetcher into {@code store}; {@code capBytesPerSecond} 0 means uncapped. */
   public BlobFetcher(ContentStore store, long capBytesPerSecond) {
+    this(store, capBytesPerSecond, null);
+  }
+
+  /**
+   * A fetcher into {@code store} trusting the CAs of {@code trust} for {@code https://} sources
+   * (null = the JDK's CAs); {@code capBytesPerSecond} 0 means uncapped.
+   */
+  public BlobFetcher(ContentStore store, long capBytesPerSecond, TrustBundle trust) {
+    this.http = TrustBundle.httpClient(trust)
+        .connectTimeout(Duration.ofSeconds(3)).version(HttpClient.Version.HTTP_1_1).build();
     this.store = store;
     this.downlink = Bandwidth.cap(capBytesPerSecond);
   }

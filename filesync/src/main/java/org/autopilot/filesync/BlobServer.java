@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.autopilot.tls.Https;
+import org.autopilot.tls.ServerIdentity;
 import org.eclipse.jetty.server.HttpOutput;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -48,6 +50,7 @@ public final class BlobServer implements AutoCloseable {
   private final Semaphore slots;
   private final long queueWaitNanos;
   private final Javalin app;
+  private ServerIdentity tls;
   private final AtomicLong bytesSent = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
   private volatile long failAfter = -1;
@@ -141,9 +144,15 @@ public final class BlobServer implements AutoCloseable {
     return app;
   }
 
+  /** Serves HTTPS only with {@code identity} (null = plain HTTP); call before {@link #start}. */
+  public BlobServer tls(ServerIdentity identity) {
+    this.tls = identity;
+    return this;
+  }
+
   /** Serves on 127.0.0.1:{@code port} (0 = any free port). */
   public BlobServer start(int port) {
-    app.start("127.0.0.1", port);
+    Https.start(app, tls, "127.0.0.1", port);
     return this;
   }
 
@@ -152,9 +161,9 @@ public final class BlobServer implements AutoCloseable {
     return app.port();
   }
 
-  /** The base URI of this server, {@code http://127.0.0.1:port}. */
+  /** The base URI of this server, {@code http://127.0.0.1:port} ({@code https} with TLS). */
   public URI uri() {
-    return URI.create("http://127.0.0.1:" + port());
+    return URI.create((tls == null ? "http" : "https") + "://127.0.0.1:" + port());
   }
 
   /** Blob transfers being sent now. */

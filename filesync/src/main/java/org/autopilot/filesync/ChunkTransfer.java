@@ -48,13 +48,19 @@ final class ChunkTransfer {
     }
   }
 
-  /** Runs the transfer into {@code blob}, paying for every byte read from {@code downlink} (null = uncapped). */
-  Ending run(PartialBlob blob, Bucket downlink, InstantSource clock) {
+  /**
+   * Runs the transfer into {@code blob}, paying for every byte read from {@code downlink} (null =
+   * uncapped); {@code tls} makes the connection to an {@code https://} source (null = the JDK's CAs).
+   */
+  Ending run(PartialBlob blob, Bucket downlink, InstantSource clock, javax.net.ssl.SSLSocketFactory tls) {
     long from = blob.offset(chunk);
     int length = blob.length(chunk);
     try {
       HttpURLConnection c = (HttpURLConnection) source.resolve("/blobs/" + blob.hash()).toURL()
           .openConnection(Proxy.NO_PROXY);
+      if (tls != null && c instanceof javax.net.ssl.HttpsURLConnection https) {
+        https.setSSLSocketFactory(tls);
+      }
       c.setConnectTimeout(CONNECT_TIMEOUT_MS);
       c.setReadTimeout(READ_TIMEOUT_MS);
       c.setUseCaches(false);

@@ -237,7 +237,7 @@ final class SwarmDownload {
       ChunkTransfer t = new ChunkTransfer(pick.chunk(), pick.source(), pick.seed(), now);
       inFlight.put(t.chunk, t);
       transfersBySource.merge(t.source, 1, Integer::sum);
-      host.pool().execute(() -> endings.add(t.run(blob, host.downlink(), host.clock())));
+      host.pool().execute(() -> endings.add(t.run(blob, host.downlink(), host.clock(), host.tlsSockets())));
     }
   }
 

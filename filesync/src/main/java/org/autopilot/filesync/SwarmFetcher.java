@@ -22,6 +22,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.autopilot.tls.TrustBundle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,7 @@ public final class SwarmFetcher implements AutoCloseable {
   private final InstantSource clock;
   private final Bucket downlink;
   private final HttpClient http;
+  private final javax.net.ssl.SSLSocketFactory tlsSockets;
   private final SwarmClient client;
   private final ExecutorService pool;
   private final ScheduledExecutorService announcer;
@@ -84,15 +86,25 @@ public final class SwarmFetcher implements AutoCloseable {
 
   /** As above, reading time from {@code clock}. */
   public SwarmFetcher(ContentStore store, BlobServer self, SwarmConfig config, Random random, InstantSource clock) {
+    this(store, self, config, random, clock, null);
+  }
+
+  /**
+   * As above, trusting the CAs of {@code trust} for {@code https://} seeds, trackers and peers
+   * (null = the JDK's CAs). Every chunk and the whole file are verified either way.
+   */
+  public SwarmFetcher(ContentStore store, BlobServer self, SwarmConfig config, Random random, InstantSource clock,
+      TrustBundle trust) {
     this.store = store;
     this.self = self;
     this.config = config;
     this.random = random;
     this.clock = clock;
     this.downlink = Bandwidth.cap(config.downlinkBytesPerSecond());
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3))
+    this.http = TrustBundle.httpClient(trust).connectTimeout(Duration.ofSeconds(3))
         .version(HttpClient.Version.HTTP_1_1).build();
     this.client = new SwarmClient(http);
+    this.tlsSockets = trust == null ? null : trust.sslContext().getSocketFactory();
     this.pool = Executors.newFixedThreadPool(config.parallel(), daemon("swarm-transfer"));
     this.announcer = Executors.newSingleThreadScheduledExecutor(daemon("swarm-announce"));
     long every = config.announceInterval().toMillis();
@@ -195,6 +207,11 @@ public final class SwarmFetcher implements AutoCloseable {
 
   Bucket downlink() {
     return downlink;
+  }
+
+  /** Sockets trusting the configured CAs for chunk transfers, or null for the JDK's defaults. */
+  javax.net.ssl.SSLSocketFactory tlsSockets() {
+    return tlsSockets;
   }
 
   HttpClient http() {

@@ -72,7 +72,8 @@ final class CockpitCommand implements Runnable {
       }
       Path log = dir.resolve("cockpit.log");
       CockpitProcess p = CockpitProcess.start(cockpitJar, new CockpitProcess.Settings(port,
-          dm.urls(), tokenFile, collection, collectionTokenFile, users, heap), log);
+          dm.urls(), tokenFile, collection, collectionTokenFile, users, heap), log,
+          dm.ca == null ? List.of() : List.of("--autopilot.ca-file=" + dm.ca.toAbsolutePath()));
       Runtime.getRuntime().addShutdownHook(new Thread(p::close, "cockpit-shutdown"));
       if (!p.awaitReady(Duration.ofSeconds(90))) {
         System.err.println("Cockpit did not come up; its log: " + log.toAbsolutePath());

@@ -78,6 +78,11 @@ public final class CockpitProcess implements AutoCloseable {
 
   /** Starts Cockpit from {@code jar}; its output goes to {@code log}. */
   public static CockpitProcess start(Path jar, Settings s, Path log) throws IOException {
+    return start(jar, s, log, List.of());
+  }
+
+  /** As above, with more Spring arguments ({@code --key=value}) for Cockpit. */
+  public static CockpitProcess start(Path jar, Settings s, Path log, List<String> extra) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + s.heap(), "-XX:+UseSerialGC",
         "-XX:TieredStopAtLevel=1", "-jar", jar.toString(),
@@ -91,6 +96,7 @@ public final class CockpitProcess implements AutoCloseable {
     if (s.collectionTokenFile() != null) {
       cmd.add("--autopilot.collection.token-file=" + s.collectionTokenFile().toAbsolutePath());
     }
+    cmd.addAll(extra);
     Files.createDirectories(log.toAbsolutePath().getParent());
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();

@@ -45,10 +45,15 @@ final class CollectionCommand implements Runnable {
             + "demo-data/credentials.properties)")
     String token;
 
+    @Option(names = "--ca", paramLabel = "FILE",
+        description = "PEM bundle of the CAs to trust for an https:// URL (env AUTOPILOT_CA)")
+    Path ca;
+
     CollectionClient client() throws IOException {
       String u = url != null ? url : System.getenv("AUTOPILOT_COLLECTION");
       String t = token != null ? token : DmOptions.credential("AUTOPILOT_TOKEN", "viewer", "API token", "--token");
-      return new CollectionClient(u == null || u.isBlank() ? "http://127.0.0.1:7601" : u.trim(), t);
+      return new CollectionClient(u == null || u.isBlank() ? "http://127.0.0.1:7601" : u.trim(), t,
+          DmOptions.trust(ca));
     }
   }
 

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import org.autopilot.devicemanager.client.DmClient;
+import org.autopilot.tls.TrustBundle;
 import picocli.CommandLine.Option;
 
 /** Where the DM is and who we are: shared by every command that talks to a running DM. */
@@ -22,9 +23,23 @@ public final class DmOptions {
           + "demo-data/credentials.properties)")
   String token;
 
+  @Option(names = "--ca", paramLabel = "FILE",
+      description = "PEM bundle of the CAs to trust for https:// URLs (env AUTOPILOT_CA; default: "
+          + "the JDK's CAs); hostname verification stays on")
+  Path ca;
+
   /** A client for the chosen DM. */
   DmClient client() throws IOException {
-    return new DmClient(urls(), token());
+    return new DmClient(urls(), token(), trust(ca));
+  }
+
+  /** The CAs of {@code --ca}, else of {@code AUTOPILOT_CA}, else null (the JDK's CAs). */
+  static TrustBundle trust(Path ca) throws IOException {
+    if (ca != null) {
+      return TrustBundle.load(ca, "--ca");
+    }
+    String env = System.getenv("AUTOPILOT_CA");
+    return env == null || env.isBlank() ? null : TrustBundle.load(Path.of(env.trim()), "AUTOPILOT_CA");
   }
 
   List<String> urls() {

@@ -65,7 +65,8 @@ final class ManifestsCommand {
     @Override
     public Integer call() throws Exception {
       ManifestPublisher p = new ManifestPublisher(
-          new DeploymentClient(deployment, uploadToken(), new Random()), dm.client());
+          new DeploymentClient(deployment, uploadToken(), new Random(), DmOptions.trust(dm.ca)),
+          dm.client());
       try {
         return MachinesCommand.report(p.publish(file, null, cause));
       } catch (ManifestException e) {

@@ -26,12 +26,22 @@ import java.util.regex.Pattern;
  * @param parallelism machines worked on at once
  * @param tick the longest pause between two looks at the machines being provisioned (a change
  *     in the DM wakes the leader earlier)
+ * @param caFile PEM bundle of the CAs trusted for {@code https://} DM URLs; null: the JDK's CAs
  */
 public record ProvisioningConfig(String holder, List<String> dmUrls, String dmToken, String sshUser,
     Path sshPrivateKey, Duration sshConnectTimeout, Duration sshCommandTimeout, Duration leaseTtl,
     ScanSettings scan, org.autopilot.provisioning.rules.RulesSource rules, Duration rulesRefresh,
-    ImagingSettings imaging, BurnInSettings burnIn, int parallelism, Duration tick) {
+    ImagingSettings imaging, BurnInSettings burnIn, int parallelism, Duration tick, Path caFile) {
   private static final Pattern HOLDER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}");
+
+  /** A configuration without {@code caFile}. */
+  public ProvisioningConfig(String holder, List<String> dmUrls, String dmToken, String sshUser,
+      Path sshPrivateKey, Duration sshConnectTimeout, Duration sshCommandTimeout, Duration leaseTtl,
+      ScanSettings scan, org.autopilot.provisioning.rules.RulesSource rules, Duration rulesRefresh,
+      ImagingSettings imaging, BurnInSettings burnIn, int parallelism, Duration tick) {
+    this(holder, dmUrls, dmToken, sshUser, sshPrivateKey, sshConnectTimeout, sshCommandTimeout, leaseTtl,
+        scan, rules, rulesRefresh, imaging, burnIn, parallelism, tick, null);
+  }
 
   /** Validates. */
   public ProvisioningConfig {
@@ -67,36 +77,36 @@ public record ProvisioningConfig(String holder, List<String> dmUrls, String dmTo
   /** A copy with another lease time-to-live. */
   public ProvisioningConfig withLeaseTtl(Duration ttl) {
     return new ProvisioningConfig(holder, dmUrls, dmToken, sshUser, sshPrivateKey,
-        sshConnectTimeout, sshCommandTimeout, ttl, scan, rules, rulesRefresh, imaging, burnIn, parallelism, tick);
+        sshConnectTimeout, sshCommandTimeout, ttl, scan, rules, rulesRefresh, imaging, burnIn, parallelism, tick, caFile);
   }
 
   /** A copy with other SSH bounds. */
   public ProvisioningConfig withSshTimeouts(Duration connect, Duration command) {
     return new ProvisioningConfig(holder, dmUrls, dmToken, sshUser, sshPrivateKey, connect,
-        command, leaseTtl, scan, rules, rulesRefresh, imaging, burnIn, parallelism, tick);
+        command, leaseTtl, scan, rules, rulesRefresh, imaging, burnIn, parallelism, tick, caFile);
   }
 
   /** A copy with other scan settings. */
   public ProvisioningConfig withScan(ScanSettings s) {
     return new ProvisioningConfig(holder, dmUrls, dmToken, sshUser, sshPrivateKey,
-        sshConnectTimeout, sshCommandTimeout, leaseTtl, s, rules, rulesRefresh, imaging, burnIn, parallelism, tick);
+        sshConnectTimeout, sshCommandTimeout, leaseTtl, s, rules, rulesRefresh, imaging, burnIn, parallelism, tick, caFile);
   }
 
   /** A copy reading the machine-type rules from {@code source} every {@code refresh}. */
   public ProvisioningConfig withRules(org.autopilot.provisioning.rules.RulesSource source, Duration refresh) {
     return new ProvisioningConfig(holder, dmUrls, dmToken, sshUser, sshPrivateKey,
-        sshConnectTimeout, sshCommandTimeout, leaseTtl, scan, source, refresh, imaging, burnIn, parallelism, tick);
+        sshConnectTimeout, sshCommandTimeout, leaseTtl, scan, source, refresh, imaging, burnIn, parallelism, tick, caFile);
   }
 
   /** A copy installing machines as {@code i} says and burning them in as {@code b} says. */
   public ProvisioningConfig withImaging(ImagingSettings i, BurnInSettings b) {
     return new ProvisioningConfig(holder, dmUrls, dmToken, sshUser, sshPrivateKey,
-        sshConnectTimeout, sshCommandTimeout, leaseTtl, scan, rules, rulesRefresh, i, b, parallelism, tick);
+        sshConnectTimeout, sshCommandTimeout, leaseTtl, scan, rules, rulesRefresh, i, b, parallelism, tick, caFile);
   }
 
   /** A copy working on {@code n} machines at once, looking at least every {@code t}. */
   public ProvisioningConfig withPace(int n, Duration t) {
     return new ProvisioningConfig(holder, dmUrls, dmToken, sshUser, sshPrivateKey,
-        sshConnectTimeout, sshCommandTimeout, leaseTtl, scan, rules, rulesRefresh, imaging, burnIn, n, t);
+        sshConnectTimeout, sshCommandTimeout, leaseTtl, scan, rules, rulesRefresh, imaging, burnIn, n, t, caFile);
   }
 }

@@ -91,7 +91,8 @@ public final class ProvisioningConfigFile {
         dur(f.sshConnectTimeout(), "sshConnectTimeout", d.sshConnectTimeout()),
         dur(f.sshCommandTimeout(), "sshCommandTimeout", d.sshCommandTimeout()),
         dur(f.leaseTtl(), "leaseTtl", d.leaseTtl()), scan, rules, refresh, imaging, burnIn,
-        f.parallelism() == null ? d.parallelism() : f.parallelism(), dur(f.tick(), "tick", d.tick()));
+        f.parallelism() == null ? d.parallelism() : f.parallelism(), dur(f.tick(), "tick", d.tick()),
+        f.caFile() == null ? null : base.resolve(f.caFile()));
   }
 
   private static ImagingSettings imaging(Imaging i, Path base) {
@@ -132,7 +133,7 @@ public final class ProvisioningConfigFile {
   private record Top(String holder, List<String> dmUrls, String dmTokenFile, String sshUser,
       String sshPrivateKey, String sshConnectTimeout, String sshCommandTimeout, String leaseTtl,
       Integer parallelism, String tick, String dataDir, Scan scan, Rules rules, Imaging imaging,
-      BurnIn burnIn) {}
+      BurnIn burnIn, String caFile) {}
 
   private record Scan(String every, List<Target> targets, Integer concurrency, Double ratePerSecond,
       String connectTimeout, Integer maxEndpoints, String machineIdCommand, String factsCommand) {}

@@ -78,7 +78,8 @@ public final class ProvisioningService implements AutoCloseable {
     this.config = config;
     this.endpoints = config.scan().endpoints();
     this.rules = new RulesKeeper(config.rules(), config.rulesRefresh(), clock);
-    this.dm = new DmClient(config.dmUrls(), config.dmToken());
+    this.dm = new DmClient(config.dmUrls(), config.dmToken(),
+        org.autopilot.tls.TrustBundle.loadIfGiven(config.caFile(), "caFile"));
     this.lease = new LeaseKeeper(dm, LEASE, config.holder(), config.leaseTtl(), clock);
     this.shell = new MachineShell(config.sshUser(), MachineShell.loadIdentity(config.sshPrivateKey()),
         config.sshConnectTimeout());

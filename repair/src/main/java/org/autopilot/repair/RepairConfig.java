@@ -32,11 +32,20 @@ import org.yaml.snakeyaml.LoaderOptions;
  * @param leaseTtl time-to-live of the repair lease; renewed every third of it
  * @param parallelism how many repairs this replica runs at once
  * @param shutdownGrace how long a stop waits for running commands before cutting them off
+ * @param caFile PEM bundle of the CAs trusted for {@code https://} DM URLs; null: the JDK's CAs
  */
 public record RepairConfig(String holder, List<String> dmUrls, String dmToken, String sshUser,
     Path sshPrivateKey, Duration sshConnectTimeout, Duration sshCommandTimeout, CommandMap commands,
-    String runCron, Duration leaseTtl, int parallelism, Duration shutdownGrace) {
+    String runCron, Duration leaseTtl, int parallelism, Duration shutdownGrace, Path caFile) {
   private static final Pattern HOLDER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}");
+
+  /** A configuration without {@code caFile}. */
+  public RepairConfig(String holder, List<String> dmUrls, String dmToken, String sshUser,
+      Path sshPrivateKey, Duration sshConnectTimeout, Duration sshCommandTimeout, CommandMap commands,
+      String runCron, Duration leaseTtl, int parallelism, Duration shutdownGrace) {
+    this(holder, dmUrls, dmToken, sshUser, sshPrivateKey, sshConnectTimeout, sshCommandTimeout, commands,
+        runCron, leaseTtl, parallelism, shutdownGrace, null);
+  }
 
   /** Validates. */
   public RepairConfig {
@@ -105,7 +114,8 @@ public record RepairConfig(String holder, List<String> dmUrls, String dmToken, S
           CommandMap.of(f.commands()), f.runCron() == null ? d.runCron() : f.runCron(),
           dur(f.leaseTtl(), "leaseTtl", d.leaseTtl()),
           f.parallelism() == null ? d.parallelism() : f.parallelism(),
-          dur(f.shutdownGrace(), "shutdownGrace", d.shutdownGrace()));
+          dur(f.shutdownGrace(), "shutdownGrace", d.shutdownGrace()),
+          f.caFile() == null ? null : base.resolve(f.caFile()));
     } catch (IllegalArgumentException e) {
       throw new IOException(file + ": " + e.getMessage(), e);
     }
@@ -114,19 +124,19 @@ public record RepairConfig(String holder, List<String> dmUrls, String dmToken, S
   /** A copy with other commands. */
   public RepairConfig withCommands(CommandMap c) {
     return new RepairConfig(holder, dmUrls, dmToken, sshUser, sshPrivateKey, sshConnectTimeout,
-        sshCommandTimeout, c, runCron, leaseTtl, parallelism, shutdownGrace);
+        sshCommandTimeout, c, runCron, leaseTtl, parallelism, shutdownGrace, caFile);
   }
 
   /** A copy with another schedule, lease time-to-live and parallelism. */
   public RepairConfig withTiming(String cron, Duration ttl, int parallel, Duration grace) {
     return new RepairConfig(holder, dmUrls, dmToken, sshUser, sshPrivateKey, sshConnectTimeout,
-        sshCommandTimeout, commands, cron, ttl, parallel, grace);
+        sshCommandTimeout, commands, cron, ttl, parallel, grace, caFile);
   }
 
   /** A copy with other SSH bounds. */
   public RepairConfig withSshTimeouts(Duration connect, Duration command) {
     return new RepairConfig(holder, dmUrls, dmToken, sshUser, sshPrivateKey, connect, command,
-        commands, runCron, leaseTtl, parallelism, shutdownGrace);
+        commands, runCron, leaseTtl, parallelism, shutdownGrace, caFile);
   }
 
   private static Duration dur(String text, String key, Duration dflt) {
@@ -147,5 +157,5 @@ public record RepairConfig(String holder, List<String> dmUrls, String dmToken, S
   private record File(String holder, List<String> dmUrls, String dmTokenFile, String sshUser,
       String sshPrivateKey, String sshConnectTimeout, String sshCommandTimeout,
       Map<String, Map<String, String>> commands, String runCron, String leaseTtl,
-      Integer parallelism, String shutdownGrace) {}
+      Integer parallelism, String shutdownGrace, String caFile) {}
 }

@@ -81,7 +81,8 @@ public final class RepairService implements AutoCloseable {
 
   private RepairService(RepairConfig config, InstantSource clock) throws IOException {
     this.config = config;
-    this.dm = new DmClient(config.dmUrls(), config.dmToken());
+    this.dm = new DmClient(config.dmUrls(), config.dmToken(),
+        org.autopilot.tls.TrustBundle.loadIfGiven(config.caFile(), "caFile"));
     this.lease = new LeaseKeeper(dm, LEASE, config.holder(), config.leaseTtl(), clock);
     this.shell = new ManagementShell(config.sshUser(), ManagementShell.loadIdentity(config.sshPrivateKey()),
         config.sshConnectTimeout(), config.sshCommandTimeout());

@@ -41,11 +41,17 @@ public final class CollectionClient {
 
   /** A client of the replicas at {@code urls} (e.g. {@code http://127.0.0.1:7601}); empty: none. */
   public CollectionClient(List<String> urls, String token, Duration timeout) {
+    this(urls, token, timeout, null);
+  }
+
+  /** As above, trusting the CAs of {@code trust} for {@code https://} URLs (null: the JDK's). */
+  public CollectionClient(List<String> urls, String token, Duration timeout,
+      org.autopilot.tls.TrustBundle trust) {
     this.bases = urls.stream().filter(u -> !u.isBlank())
         .map(u -> URI.create(u.endsWith("/") ? u : u + "/")).toList();
     this.token = token;
     this.timeout = timeout;
-    this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+    this.http = org.autopilot.tls.TrustBundle.httpClient(trust).connectTimeout(timeout).build();
   }
 
   /** Whether any collection service is configured. */

@@ -27,7 +27,12 @@ public final class DmConnection implements FleetSource, CommandSink, AutoCloseab
 
   /** A connection to the replicas at {@code apiUrls} with Cockpit's own (operator) token. */
   public DmConnection(List<String> apiUrls, String token) {
-    this.client = new DmClient(apiUrls, token, new Random(), Duration.ofSeconds(10), 3);
+    this(apiUrls, token, null);
+  }
+
+  /** As above, trusting the CAs of {@code trust} for {@code https://} URLs (null: the JDK's). */
+  public DmConnection(List<String> apiUrls, String token, org.autopilot.tls.TrustBundle trust) {
+    this.client = new DmClient(apiUrls, token, trust, new Random(), Duration.ofSeconds(10), 3);
   }
 
   @Override

@@ -17,16 +17,23 @@ import org.autopilot.collection.model.LogLine;
 import org.autopilot.collection.model.Point;
 import org.autopilot.collection.model.Series;
 import org.autopilot.devicemanager.core.Json;
+import org.autopilot.tls.TrustBundle;
 
 /** Reads from one collection replica with a viewer (or higher) token. */
 public final class CollectionClient {
   private final String base;
   private final String token;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http;
   private final ObjectMapper json = Json.lenient();
 
   /** A client of the replica at {@code base} ({@code http://host:7601}). */
   public CollectionClient(String base, String token) {
+    this(base, token, null);
+  }
+
+  /** As above, trusting the CAs of {@code trust} for an {@code https://} replica (null: the JDK's). */
+  public CollectionClient(String base, String token, TrustBundle trust) {
+    this.http = TrustBundle.httpClient(trust).connectTimeout(Duration.ofSeconds(5)).build();
     this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     this.token = token;
   }

@@ -95,9 +95,9 @@ final class CollectionApi implements AutoCloseable {
     });
   }
 
-  /** Starts serving on {@code host:port} (0: a free port). */
-  CollectionApi start(String host, int port) {
-    app.start(host, port);
+  /** Starts serving on {@code host:port} (0: a free port); HTTPS only with {@code identity} (null: HTTP). */
+  CollectionApi start(String host, int port, org.autopilot.tls.ServerIdentity identity) {
+    org.autopilot.tls.Https.start(app, identity, host, port);
     return this;
   }
 

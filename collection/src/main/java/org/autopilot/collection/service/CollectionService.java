@@ -13,6 +13,8 @@ import org.autopilot.collection.store.IngestWriter;
 import org.autopilot.collection.store.Rollups;
 import org.autopilot.collection.wire.BatchParser;
 import org.autopilot.devicemanager.api.TokenAuthenticator;
+import org.autopilot.tls.ServerIdentity;
+import org.autopilot.tls.TlsConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,18 +49,26 @@ public final class CollectionService implements AutoCloseable {
 
   private CollectionService(CollectionServiceConfig config, InstantSource clock) {
     this.config = config;
+    ServerIdentity identity;
+    try {
+      // certificate files are checked before the database opens
+      identity = config.tls() == null ? null
+          : ServerIdentity.load(config.tls(), "tls", InstantSource.system());
+    } catch (TlsConfigException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
     this.store = new CollectionStore(config.database());
     try {
       this.writer = new IngestWriter(store, clock, config.retention().lateness(), config.writer());
       this.rollups = new Rollups(store, clock, config.retention());
       this.api = new CollectionApi(this, store, writer, new BatchParser(config.limits()),
           new TokenAuthenticator(config.tokens(), config.machineSecret()),
-          new MachineTokens(config.machineSecret()), clock).start(config.host(), config.port());
+          new MachineTokens(config.machineSecret()), clock).start(config.host(), config.port(), identity);
     } catch (RuntimeException e) {
       store.close();
       throw e;
     }
-    this.url = "http://" + config.host() + ":" + api.port();
+    this.url = (identity == null ? "http" : "https") + "://" + config.host() + ":" + api.port();
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "collection-rollups-" + config.id());
       t.setDaemon(true);

@@ -19,6 +19,7 @@ import org.autopilot.collection.wire.Limits;
 import org.autopilot.devicemanager.api.Role;
 import org.autopilot.devicemanager.api.TokenAuthenticator.TokenEntry;
 import org.autopilot.manifests.Durations;
+import org.autopilot.tls.TlsSettings;
 import org.yaml.snakeyaml.LoaderOptions;
 
 /**
@@ -47,7 +48,15 @@ public record CollectionServiceConfig(
     Limits limits,
     Rollups.Settings retention,
     Duration rollupInterval,
-    IngestWriter.Settings writer) {
+    IngestWriter.Settings writer,
+    TlsSettings tls) {
+
+  /** A configuration serving plain HTTP, as before {@code tls} existed. */
+  public CollectionServiceConfig(String id, String host, int port, DatabaseConfig database, String machineSecret,
+      List<TokenEntry> tokens, Limits limits, Rollups.Settings retention, Duration rollupInterval,
+      IngestWriter.Settings writer) {
+    this(id, host, port, database, machineSecret, tokens, limits, retention, rollupInterval, writer, null);
+  }
 
   /** The default port. */
   public static final int DEFAULT_PORT = 7601;
@@ -94,24 +103,31 @@ public record CollectionServiceConfig(
   /** This config with other retention settings. */
   public CollectionServiceConfig withRetention(Rollups.Settings r, Duration interval) {
     return new CollectionServiceConfig(id, host, port, database, machineSecret, tokens, limits, r,
-        interval, writer);
+        interval, writer, tls);
   }
 
   /** This config with other batch limits. */
   public CollectionServiceConfig withLimits(Limits l) {
     return new CollectionServiceConfig(id, host, port, database, machineSecret, tokens, l, retention,
-        rollupInterval, writer);
+        rollupInterval, writer, tls);
   }
 
   /** This config with other writer settings. */
   public CollectionServiceConfig withWriter(IngestWriter.Settings w) {
     return new CollectionServiceConfig(id, host, port, database, machineSecret, tokens, limits,
-        retention, rollupInterval, w);
+        retention, rollupInterval, w, tls);
+  }
+
+  /** This config serving HTTPS only with {@code t} (null: plain HTTP). */
+  public CollectionServiceConfig withTls(TlsSettings t) {
+    return new CollectionServiceConfig(id, host, port, database, machineSecret, tokens, limits,
+        retention, rollupInterval, writer, t);
   }
 
   /** The file form: durations as text, secrets in files (paths relative to the config file). */
   record File(String id, String listen, Database database, String machineSecretFile,
-      List<Token> tokens, Retention retention, String rollupInterval, FileLimits limits, Writer writer) {}
+      List<Token> tokens, Retention retention, String rollupInterval, FileLimits limits, Writer writer,
+      TlsSettings tls) {}
 
   /** {@code database:}. */
   record Database(String url, String user, String passwordFile, Integer poolSize) {}
@@ -178,7 +194,8 @@ public record CollectionServiceConfig(
       return new CollectionServiceConfig(f.id(), listen.substring(0, colon),
           Integer.parseInt(listen.substring(colon + 1)), database,
           read(base, f.machineSecretFile(), "machineSecretFile"), tokens, limits, retention,
-          dur(f.rollupInterval(), Duration.ofSeconds(30), "rollupInterval"), writer);
+          dur(f.rollupInterval(), Duration.ofSeconds(30), "rollupInterval"), writer,
+          f.tls() == null ? null : f.tls().resolve(base).validate("tls"));
     } catch (IllegalArgumentException e) {
       throw new IOException(file + ": " + e.getMessage(), e);
     }

@@ -67,6 +67,7 @@ public final class DmApi implements AutoCloseable {
   private final Map<String, String> peerApis;
   private final DmMetrics metrics;
   private final Javalin app;
+  private org.autopilot.tls.ServerIdentity tls;
   /** Writes answers, so that neither Raft's reply threads nor the watch notifier do. */
   private final java.util.concurrent.ExecutorService responders =
       java.util.concurrent.Executors.newFixedThreadPool(4, r -> {
@@ -101,9 +102,15 @@ public final class DmApi implements AutoCloseable {
     routes();
   }
 
+  /** Serves HTTPS only with {@code identity} (null = plain HTTP); call before {@link #start}. */
+  public DmApi tls(org.autopilot.tls.ServerIdentity identity) {
+    this.tls = identity;
+    return this;
+  }
+
   /** Starts serving on {@code host:port} (port 0 picks a free one). */
   public DmApi start(String host, int port) {
-    app.start(host, port);
+    org.autopilot.tls.Https.start(app, tls, host, port);
     // A blocking query may wait up to MAX_WAIT without a byte on the wire: Jetty's default
     // 30 s idle timeout would cut it off.
     for (org.eclipse.jetty.server.Connector c : app.jettyServer().server().getConnectors()) {

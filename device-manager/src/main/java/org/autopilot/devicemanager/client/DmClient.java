@@ -34,11 +34,14 @@ import org.autopilot.devicemanager.model.MachineId;
 import org.autopilot.devicemanager.model.ManifestVersion;
 import org.autopilot.manifests.Durations;
 import org.autopilot.manifests.ManifestRef;
+import org.autopilot.tls.TrustBundle;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.http.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.client.api.Request;
 import org.eclipse.jetty.client.api.Result;
 import org.eclipse.jetty.client.util.BufferingResponseListener;
 import org.eclipse.jetty.client.util.BytesRequestContent;
+import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -71,6 +74,19 @@ public final class DmClient implements AutoCloseable {
    * @param maxAttempts tries per request, at least 1
    */
   public DmClient(List<String> apiUrls, String token, Random random, Duration timeout, int maxAttempts) {
+    this(apiUrls, token, null, random, timeout, maxAttempts);
+  }
+
+  /**
+   * A client of the replicas at {@code apiUrls} that trusts the CAs of {@code trust} for
+   * {@code https://} URLs (hostname verification on); {@code trust} null = the JDK's CAs.
+   *
+   * @param random source of backoff jitter (seed it for reproducible tests)
+   * @param timeout per-request timeout, blocking waits come on top
+   * @param maxAttempts tries per request, at least 1
+   */
+  public DmClient(List<String> apiUrls, String token, TrustBundle trust, Random random, Duration timeout,
+      int maxAttempts) {
     if (apiUrls.isEmpty()) {
       throw new IllegalArgumentException("no DM API URL given");
     }
@@ -79,7 +95,11 @@ public final class DmClient implements AutoCloseable {
     this.random = random;
     this.timeout = timeout;
     this.maxAttempts = Math.max(1, maxAttempts);
-    this.http = new HttpClient();
+    ClientConnector connector = new ClientConnector();
+    if (trust != null) {
+      connector.setSslContextFactory(trust.jettyClient());
+    }
+    this.http = new HttpClient(new HttpClientTransportOverHTTP(connector));
     QueuedThreadPool threads = new QueuedThreadPool(16, 2);
     threads.setName("dm-client");
     threads.setDaemon(true);
@@ -98,6 +118,11 @@ public final class DmClient implements AutoCloseable {
   /** A client with 10 s timeouts and 6 attempts. */
   public DmClient(List<String> apiUrls, String token) {
     this(apiUrls, token, new Random(), Duration.ofSeconds(10), 6);
+  }
+
+  /** A client with 10 s timeouts and 6 attempts trusting {@code trust} (null = the JDK's CAs). */
+  public DmClient(List<String> apiUrls, String token, TrustBundle trust) {
+    this(apiUrls, token, trust, new Random(), Duration.ofSeconds(10), 6);
   }
 
   /** Sends one command; an answer (accepted or rejected) returns, an outage throws. */
@@ -309,7 +334,9 @@ public final class DmClient implements AutoCloseable {
             return CompletableFuture.completedFuture(resp.body());
           }
           Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+          // a failed TLS handshake carried no request either
           boolean notArrived = cause instanceof ConnectException
+              || cause instanceof javax.net.ssl.SSLHandshakeException
               || cause instanceof java.net.SocketTimeoutException && cause.getMessage() != null
                   && cause.getMessage().contains("onnect");
           boolean retry = n < maxAttempts && (idempotent || notArrived);
@@ -318,7 +345,10 @@ public final class DmClient implements AutoCloseable {
             CompletableFuture.runAsync(this::refreshLeader);
           }
           current.incrementAndGet();
-          String what = error != null ? cause.toString() : "HTTP " + resp.statusCode() + " " + message(resp);
+          String what = error == null ? "HTTP " + resp.statusCode() + " " + message(resp)
+              : cause instanceof javax.net.ssl.SSLException ? "TLS handshake failed (does caFile hold the CA "
+                  + "that signed the server's certificate, and does it name this host?): " + cause
+              : cause.toString();
           if (!retry) {
             throw new DmClientException(error != null ? 0 : resp.statusCode(),
                 method + " " + base + path + " failed after " + n + " attempt(s): " + what, cause);

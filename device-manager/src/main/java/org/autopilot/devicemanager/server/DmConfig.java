@@ -17,6 +17,7 @@ import org.autopilot.devicemanager.api.TokenAuthenticator.TokenEntry;
 import org.autopilot.devicemanager.model.Fleet;
 import org.autopilot.devicemanager.replication.RaftSettings;
 import org.autopilot.manifests.Durations;
+import org.autopilot.tls.TlsSettings;
 import org.yaml.snakeyaml.LoaderOptions;
 
 /**
@@ -32,6 +33,9 @@ import org.yaml.snakeyaml.LoaderOptions;
  * @param machineSecret hex secret (at least 32 bytes) from which per-machine tokens are derived
  *     ({@link org.autopilot.devicemanager.api.TokenAuthenticator#machineToken}); absent = no
  *     machine principals
+ * @param tls the API's certificate and key ({@code tls: {certificate, privateKey}} or
+ *     {@code tls: {keyStore, keyStorePassword}}); absent = plain HTTP. With it the API serves
+ *     HTTPS only and every {@code peers.*.api} must be an {@code https://} URL
  */
 public record DmConfig(
     String id,
@@ -41,7 +45,14 @@ public record DmConfig(
     Batch batch,
     Integer eventRetention,
     List<TokenEntry> tokens,
-    String machineSecret) {
+    String machineSecret,
+    TlsSettings tls) {
+
+  /** A configuration without TLS (plain HTTP), as before {@code tls} existed. */
+  public DmConfig(String id, Path dataDir, Map<String, Peer> peers, Raft raft, Batch batch,
+      Integer eventRetention, List<TokenEntry> tokens, String machineSecret) {
+    this(id, dataDir, peers, raft, batch, eventRetention, tokens, machineSecret, null);
+  }
 
   /**
    * One replica's addresses.
@@ -72,6 +83,14 @@ public record DmConfig(
 
   /** Reads and validates a config file, naming the file in any error. */
   public static DmConfig load(Path file) throws IOException {
+    return load(file, null);
+  }
+
+  /**
+   * As {@link #load(Path)}, with {@code tlsOverride} (when not null) in place of the file's
+   * {@code tls} block, e.g. from {@code --tls-cert}/{@code --tls-key}; its paths are taken as given.
+   */
+  public static DmConfig load(Path file, TlsSettings tlsOverride) throws IOException {
     LoaderOptions limits = new LoaderOptions();
     limits.setMaxAliasesForCollections(10);
     limits.setCodePointLimit(1 << 20);
@@ -93,7 +112,8 @@ public record DmConfig(
     }
     Path base = file.toAbsolutePath().getParent();
     c = new DmConfig(c.id, c.dataDir == null ? null : base.resolve(c.dataDir), c.peers, c.raft,
-        c.batch, c.eventRetention, c.tokens, c.machineSecret);
+        c.batch, c.eventRetention, c.tokens, c.machineSecret,
+        tlsOverride != null ? tlsOverride : c.tls == null ? null : c.tls.resolve(base));
     try {
       c.validate();
     } catch (IllegalArgumentException e) {
@@ -128,6 +148,14 @@ public record DmConfig(
     });
     require(machineSecret == null || machineSecret.matches("([0-9a-fA-F]{2}){32,}"),
         "machineSecret must be at least 64 hex digits (32 bytes)");
+    if (tls != null) {
+      tls.validate("tls");
+      peers.forEach((pid, p) -> require(p.api().startsWith("https://"),
+          "peers." + pid + ".api must be an https:// URL when tls is configured"));
+    } else {
+      require(apiUri().getScheme().equals("http"), "peers." + id + ".api is https:// but no tls "
+          + "(certificate and privateKey, or keyStore) is configured");
+    }
     settings();
     batchMaxCommands();
     return this;

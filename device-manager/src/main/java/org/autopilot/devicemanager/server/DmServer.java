@@ -12,6 +12,7 @@ import org.autopilot.devicemanager.core.CommandBatcher;
 import org.autopilot.devicemanager.core.HealthTicker;
 import org.autopilot.devicemanager.core.Replica;
 import org.autopilot.devicemanager.replication.RatisReplica;
+import org.autopilot.tls.ServerIdentity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,9 @@ public final class DmServer implements AutoCloseable {
   /** Starts a replica as configured; its data directory is reused if it exists. */
   public static DmServer start(DmConfig config, InstantSource clock) throws IOException {
     config.validate();
+    // Certificate files are checked before Raft starts: a bad file stops the replica at once.
+    ServerIdentity identity = config.tls() == null ? null
+        : ServerIdentity.load(config.tls(), "tls", InstantSource.system());
     Replica replica = RatisReplica.start(config.settings(), clock, config.batchMaxInFlight());
     DmMetrics metrics = new DmMetrics(replica);
     CommandBatcher batcher = new CommandBatcher(batch -> {
@@ -45,12 +49,13 @@ public final class DmServer implements AutoCloseable {
     DmApi api;
     try {
       api = new DmApi(replica, batcher, new TokenAuthenticator(config.tokens(), config.machineSecret()), apis, metrics)
-          .start(uri.getHost(), uri.getPort());
+          .tls(identity).start(uri.getHost(), uri.getPort());
     } catch (RuntimeException e) {
       replica.close();
       throw new IOException("cannot serve the API on " + uri + ": " + e.getMessage(), e);
     }
-    LOG.info("replica {} serving {} (raft {}, data {})", config.id(), uri,
+    LOG.info("replica {} serving {}{} (raft {}, data {})", config.id(), uri,
+        identity == null ? "" : " with TLS certificate " + identity.source(),
         config.peers().get(config.id()).raft(), config.dataDir());
     HealthTicker ticker = new HealthTicker(replica, batcher::submit, clock, config.healthTick());
     return new DmServer(config, replica, api, ticker);

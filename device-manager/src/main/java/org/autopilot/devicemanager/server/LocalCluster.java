@@ -65,6 +65,15 @@ public final class LocalCluster implements AutoCloseable {
    */
   public static LocalCluster create(Path base, int replicas, int basePort, InstantSource clock)
       throws IOException {
+    return create(base, replicas, basePort, clock, null);
+  }
+
+  /**
+   * As {@link #create(Path, int, int, InstantSource)}, every replica serving HTTPS only with the
+   * identity {@code tls} describes ({@code https://} API URLs); {@code tls} null = plain HTTP.
+   */
+  public static LocalCluster create(Path base, int replicas, int basePort, InstantSource clock,
+      org.autopilot.tls.TlsSettings tls) throws IOException {
     Files.createDirectories(base);
     LocalCluster c = new LocalCluster(base, credentials(base.resolve("credentials.properties")), clock);
     List<TokenEntry> entries = new ArrayList<>();
@@ -76,11 +85,12 @@ public final class LocalCluster implements AutoCloseable {
     for (int i = 1; i <= replicas; i++) {
       int api = basePort == 0 ? freePort() : basePort + i;
       int raft = basePort == 0 ? freePort() : basePort + 100 + i;
-      peers.put("dm" + i, new DmConfig.Peer("127.0.0.1:" + raft, "http://127.0.0.1:" + api));
+      peers.put("dm" + i, new DmConfig.Peer("127.0.0.1:" + raft,
+          (tls == null ? "http" : "https") + "://127.0.0.1:" + api));
     }
     for (String id : peers.keySet()) {
       c.configs.put(id, new DmConfig(id, base.resolve(id), peers, null, null, null, entries,
-          c.machineSecret).validate());
+          c.machineSecret, tls).validate());
     }
     return c;
   }

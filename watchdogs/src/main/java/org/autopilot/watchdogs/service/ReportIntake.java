@@ -70,7 +70,12 @@ final class ReportIntake implements AutoCloseable {
 
   /** Starts serving on {@code host:port} (0: a free port). */
   ReportIntake start(String host, int port) {
-    app.start(host, port);
+    return start(host, port, null);
+  }
+
+  /** Starts serving on {@code host:port}, HTTPS only with {@code identity} (null: plain HTTP). */
+  ReportIntake start(String host, int port, org.autopilot.tls.ServerIdentity identity) {
+    org.autopilot.tls.Https.start(app, identity, host, port);
     return this;
   }
 

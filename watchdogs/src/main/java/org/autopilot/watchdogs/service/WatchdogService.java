@@ -22,6 +22,8 @@ import org.autopilot.devicemanager.client.DmClientException;
 import org.autopilot.devicemanager.client.LeaseKeeper;
 import org.autopilot.devicemanager.model.Lease;
 import org.autopilot.devicemanager.model.MachineId;
+import org.autopilot.tls.ServerIdentity;
+import org.autopilot.tls.TrustBundle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,14 +76,18 @@ public final class WatchdogService implements AutoCloseable {
   private WatchdogService(WatchdogServiceConfig config, InstantSource clock) throws IOException {
     this.config = config;
     this.clock = clock;
-    this.dm = new DmClient(config.dmUrls(), config.dmToken(), new Random(), Duration.ofSeconds(10), 3);
+    // certificate files are checked before anything starts
+    ServerIdentity identity = config.tls() == null ? null
+        : ServerIdentity.load(config.tls(), "tls", InstantSource.system());
+    TrustBundle trust = TrustBundle.loadIfGiven(config.caFile(), "caFile");
+    this.dm = new DmClient(config.dmUrls(), config.dmToken(), trust, new Random(), Duration.ofSeconds(10), 3);
     String cause = "watchdog service " + config.id();
     this.forwarder = new VerdictForwarder(dm, cause);
     this.follower = new FleetFollower(dm, cause);
     this.intake = new ReportIntake(this, new MachineTokens(config.machineSecret()));
-    intake.start(config.host(), config.port()); // until it leads, it answers 503
+    intake.start(config.host(), config.port(), identity); // until it leads, it answers 503
     this.url = config.advertise() != null ? config.advertise()
-        : "http://" + config.host() + ":" + intake.port();
+        : (identity == null ? "http" : "https") + "://" + config.host() + ":" + intake.port();
     this.lease = new LeaseKeeper(dm, LEASE, config.id() + "@" + url, config.leaseTtl(), clock);
     this.prober = config.probeInterval() == null ? null : new SshProber(
         config.sshKey() == null ? null : loadKey(config.sshKey()), config.sshUser(),

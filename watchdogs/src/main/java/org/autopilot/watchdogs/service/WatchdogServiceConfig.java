@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import org.autopilot.manifests.Durations;
+import org.autopilot.tls.TlsSettings;
 import org.yaml.snakeyaml.LoaderOptions;
 
 /**
@@ -54,7 +55,9 @@ public record WatchdogServiceConfig(
     Duration probeTimeout,
     int probeConcurrency,
     String sshUser,
-    Path sshKey) {
+    Path sshKey,
+    TlsSettings tls,
+    Path caFile) {
 
   /** Checks what the service cannot run without. */
   public WatchdogServiceConfig {
@@ -90,26 +93,36 @@ public record WatchdogServiceConfig(
       String dmToken, String machineSecret) {
     return new WatchdogServiceConfig(id, host, port, null, dmUrls, dmToken, machineSecret,
         Duration.ofMillis(100), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(5),
-        Duration.ofSeconds(30), Duration.ofSeconds(10), 16, "root", null);
+        Duration.ofSeconds(30), Duration.ofSeconds(10), 16, "root", null, null, null);
   }
 
   /** The base URL machines are sent to while this replica leads. */
   public String advertisedUrl() {
-    return advertise != null ? advertise : "http://" + host + ":" + port;
+    return advertise != null ? advertise : (tls == null ? "http" : "https") + "://" + host + ":" + port;
   }
 
   /** This config with other intervals (tests and benchmarks). */
   public WatchdogServiceConfig withTimes(Duration flush, Duration ttl, Duration sweep,
       Duration refresh, Duration probe) {
     return new WatchdogServiceConfig(id, host, port, advertise, dmUrls, dmToken, machineSecret,
-        flush, ttl, sweep, refresh, probe, probeTimeout, probeConcurrency, sshUser, sshKey);
+        flush, ttl, sweep, refresh, probe, probeTimeout, probeConcurrency, sshUser, sshKey, tls, caFile);
+  }
+
+  /**
+   * This config serving HTTPS with {@code tls} (null: plain HTTP) and trusting the CAs in
+   * {@code caFile} for the DM (null: the JDK's).
+   */
+  public WatchdogServiceConfig withTls(TlsSettings tls, Path caFile) {
+    return new WatchdogServiceConfig(id, host, port, advertise, dmUrls, dmToken, machineSecret,
+        flushInterval, leaseTtl, heartbeatSweep, fleetRefresh, probeInterval, probeTimeout,
+        probeConcurrency, sshUser, sshKey, tls, caFile);
   }
 
   /** This config with another probe login. */
   public WatchdogServiceConfig withProbeLogin(String user, Path key) {
     return new WatchdogServiceConfig(id, host, port, advertise, dmUrls, dmToken, machineSecret,
         flushInterval, leaseTtl, heartbeatSweep, fleetRefresh, probeInterval, probeTimeout,
-        probeConcurrency, user, key);
+        probeConcurrency, user, key, tls, caFile);
   }
 
   /**
@@ -134,7 +147,7 @@ public record WatchdogServiceConfig(
   public record File(String id, String listen, String advertise, List<String> dmUrls,
       String dmTokenFile, String machineSecretFile, String flushInterval, String leaseTtl,
       String heartbeatSweep, String fleetRefresh, String probeInterval, String probeTimeout,
-      Integer probeConcurrency, String sshUser, String sshKey) {}
+      Integer probeConcurrency, String sshUser, String sshKey, TlsSettings tls, String caFile) {}
 
   /** Reads and checks a config file, naming the file and the key in any error. */
   public static WatchdogServiceConfig load(Path file) throws IOException {
@@ -170,7 +183,9 @@ public record WatchdogServiceConfig(
           probe.equals("off") ? null : duration(probe, "30s", "probeInterval"),
           duration(f.probeTimeout(), "10s", "probeTimeout"),
           f.probeConcurrency() == null ? 16 : f.probeConcurrency(),
-          f.sshUser() == null ? "root" : f.sshUser(), f.sshKey() == null ? null : base.resolve(f.sshKey()));
+          f.sshUser() == null ? "root" : f.sshUser(), f.sshKey() == null ? null : base.resolve(f.sshKey()),
+          f.tls() == null ? null : f.tls().resolve(base).validate("tls"),
+          f.caFile() == null ? null : base.resolve(f.caFile()));
     } catch (IllegalArgumentException e) {
       throw new IOException(file + ": " + e.getMessage(), e);
     }
