@@ -44,7 +44,7 @@ class TlsReportingTest {
           new RegisterMachine(MachineId.of("m1"), "127.0.0.1:1", "SHA256:none", "web", "su-1", "r1", null,
               "test")));
       WatchdogServiceConfig config = WatchdogServiceConfig.of("wd1", "127.0.0.1", 0, dm.apiUrls(),
-              dm.token(Role.SATELLITE), dm.machineSecret())
+              dm.token(org.autopilot.devicemanager.api.SatelliteService.WATCHDOG), dm.machineSecret())
           .withTimes(Duration.ofMillis(50), Duration.ofSeconds(2), Duration.ofMinutes(1), Duration.ofMinutes(10), null)
           .withTls(ca.issue("wd").pemSettings(), ca.caFile());
       try (WatchdogService service = WatchdogService.start(config, InstantSource.system())) {

@@ -44,7 +44,7 @@ class DeploymentTlsTest {
           Duration.ofSeconds(10), 3);
       admin.send(new DefineMachineType("web", null, "setup"));
       repo.manifest("web", "1", "web", "exec sleep 600", "1s").commit("v1");
-      Files.writeString(dir.resolve("dm-token"), dm.token(Role.SATELLITE));
+      Files.writeString(dir.resolve("dm-token"), dm.token(org.autopilot.devicemanager.api.SatelliteService.DEPLOYMENT));
       Files.writeString(dir.resolve("upload-token"), "up");
       int port = LocalCluster.freePort();
       Path config = Files.writeString(dir.resolve("deployment.yaml"), """
