@@ -30,6 +30,7 @@ import org.yaml.snakeyaml.LoaderOptions;
  * @param machineSecret hex secret (at least 32 bytes) from which per-machine tokens are derived
  *     ({@link org.autopilot.devicemanager.api.TokenAuthenticator#machineToken}); absent = no
  *     machine principals
+ * @param storage disk-safety settings; defaults apply when absent
  */
 public record DmConfig(
     String id,
@@ -39,7 +40,8 @@ public record DmConfig(
     Batch batch,
     Integer eventRetention,
     List<TokenEntry> tokens,
-    String machineSecret) {
+    String machineSecret,
+    Storage storage) {
 
   /**
    * One replica's addresses.
@@ -68,6 +70,27 @@ public record DmConfig(
    */
   public record Batch(Integer maxCommands, Integer maxInFlight) {}
 
+  /**
+   * Disk-safety settings.
+   *
+   * @param minFreeBytes bytes that must stay free on the data directory's file system; below
+   *     that the replica refuses writes with 503 saying why (default 256 MiB; 0 = no check)
+   */
+  public record Storage(Long minFreeBytes) {}
+
+  /** This configuration with other storage settings. */
+  public DmConfig withStorage(Storage s) {
+    return new DmConfig(id, dataDir, peers, raft, batch, eventRetention, tokens, machineSecret, s);
+  }
+
+  /** Free bytes the data directory must keep (default 256 MiB). */
+  public long minFreeBytes() {
+    long n = storage == null || storage.minFreeBytes() == null
+        ? org.autopilot.devicemanager.core.DiskReserve.DEFAULT_MIN_FREE_BYTES : storage.minFreeBytes();
+    require(n >= 0, "storage.minFreeBytes must not be negative");
+    return n;
+  }
+
   /** Reads and validates a config file, naming the file in any error. */
   public static DmConfig load(Path file) throws IOException {
     LoaderOptions limits = new LoaderOptions();
@@ -91,7 +114,7 @@ public record DmConfig(
     }
     Path base = file.toAbsolutePath().getParent();
     c = new DmConfig(c.id, c.dataDir == null ? null : base.resolve(c.dataDir), c.peers, c.raft,
-        c.batch, c.eventRetention, c.tokens, c.machineSecret);
+        c.batch, c.eventRetention, c.tokens, c.machineSecret, c.storage);
     try {
       c.validate();
     } catch (IllegalArgumentException e) {
@@ -132,7 +155,8 @@ public record DmConfig(
         dur(r.electionTimeoutMax(), "raft.electionTimeoutMax", Duration.ofMillis(600)),
         r.snapshotEvery() == null ? 20_000 : r.snapshotEvery(),
         eventRetention == null ? Fleet.DEFAULT_EVENT_RETENTION : eventRetention,
-        r.segmentBytes() == null ? 8L << 20 : r.segmentBytes());
+        r.segmentBytes() == null ? 8L << 20 : r.segmentBytes(),
+        minFreeBytes());
   }
 
   /** Most commands per log entry (default 2,000). */

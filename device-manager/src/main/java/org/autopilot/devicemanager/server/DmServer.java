@@ -11,6 +11,7 @@ import org.autopilot.devicemanager.api.TokenAuthenticator;
 import org.autopilot.devicemanager.core.CommandBatcher;
 import org.autopilot.devicemanager.core.HealthTicker;
 import org.autopilot.devicemanager.core.Replica;
+import org.autopilot.devicemanager.core.StorageFaultException;
 import org.autopilot.devicemanager.replication.RatisReplica;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +34,13 @@ public final class DmServer implements AutoCloseable {
   /** Starts a replica as configured; its data directory is reused if it exists. */
   public static DmServer start(DmConfig config, InstantSource clock) throws IOException {
     config.validate();
-    Replica replica = RatisReplica.start(config.settings(), clock, config.batchMaxInFlight());
+    Replica replica;
+    try {
+      replica = RatisReplica.start(config.settings(), clock, config.batchMaxInFlight());
+    } catch (StorageFaultException e) {
+      LOG.error("replica {} refuses to start: {}", config.id(), e.getMessage());
+      throw e;
+    }
     DmMetrics metrics = new DmMetrics(replica);
     CommandBatcher batcher = new CommandBatcher(batch -> {
       metrics.batch(batch.size());
