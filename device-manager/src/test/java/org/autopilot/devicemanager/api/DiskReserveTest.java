@@ -65,7 +65,7 @@ class DiskReserveTest {
       assertThat(status.at("/replica/writesRefused").asText()).contains("disk nearly full");
       assertThat(status.at("/replica/failure").isNull()).isTrue();
       assertThat(get(dm1.apiUrl(), op, "/machines").statusCode()).as("reads go on").isEqualTo(200);
-      assertThat(get(dm1.apiUrl(), op, "/metrics").body()).contains("dm_writes_refused{replica=\"dm1\"} 1.0");
+      assertThat(get(dm1.apiUrl().replace("/api/v1", ""), op, "/metrics").body()).contains("dm_writes_refused{replica=\"dm1\"} 1.0");
 
       if (n == 3) {
         DmServer dm2 = cluster.live().get("dm2");

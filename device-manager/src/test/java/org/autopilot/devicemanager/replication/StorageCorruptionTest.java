@@ -273,4 +273,78 @@ class StorageCorruptionTest {
     Files.writeString(image.resolve("durable-index"), "x".repeat(128));
     assertRefused(image, "durable-index", "corrupt");
   }
+
+  String leader() throws InterruptedException {
+    for (int i = 0; i < 750; i++) {
+      for (RatisReplica r : live.values()) {
+        if (r.status().leading()) {
+          return r.id();
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no leader within 15 s");
+  }
+
+  static Path newestSegmentWithEntries(Path data) throws IOException {
+    try (Stream<Path> s = Files.walk(data)) {
+      return s.filter(p -> p.getFileName().toString().matches("log_(inprogress_)?\\d+(-\\d+)?"))
+          .filter(p -> {
+            try {
+              return endOfEntries(p) > 64;
+            } catch (IOException e) {
+              return false;
+            }
+          })
+          .max(Comparator.comparingLong(p -> Long.parseLong(
+              p.getFileName().toString().replaceAll("log_(inprogress_)?(\\d+).*", "$2"))))
+          .orElseThrow();
+    }
+  }
+
+  static void deleteTree(Path p) throws IOException {
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(q);
+      }
+    }
+  }
+
+  /**
+   * Three replicas, one of which crashes and comes back with a flipped byte in its log: it
+   * refuses to start, the two others go on accepting writes, and once the operator moves its
+   * data directory aside it re-joins empty and receives the leader's snapshot (the leader's log
+   * no longer starts at 0, so the snapshot is the only way back).
+   */
+  @Test
+  void aCorruptMemberOfThreeRefusesTheOthersServeAndItRejoinsFromASnapshotOnceWiped() throws Exception {
+    boot(3, 10);
+    register(0, 30);
+    String leader = leader();
+    String victim = peers.keySet().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+    Path image = crashImage(victim);
+    live.remove(victim).close();
+    Path data = dir.resolve(victim);
+    deleteTree(data);
+    Files.move(image, data);
+    Path segment = newestSegmentWithEntries(data);
+    flip(segment, 20);
+
+    assertThatThrownBy(() -> start(victim, data, 10))
+        .isInstanceOf(StorageFaultException.class)
+        .hasMessageContaining(segment.getFileName().toString())
+        .hasMessageContaining("fails its checksum");
+
+    register(30, 50);
+    for (RatisReplica r : live.values()) {
+      awaitMachines(r, 50);
+      assertThat(r.ledger().current().machines()).as("machines on " + r.id()).hasSize(50);
+    }
+    assertThat(live.get(leader).status().firstLogIndex()).as("leader's log purged").isGreaterThan(0);
+
+    Files.move(data, dir.resolve(victim + "-aside"));
+    RatisReplica back = start(victim, data, 10);
+    awaitMachines(back, 50);
+    assertThat(back.ledger().current().machines()).as("machines on the re-joined " + victim).hasSize(50);
+  }
 }
