@@ -149,4 +149,49 @@ class SmallFileSystemTest {
     assertThat(write.statusCode()).isEqualTo(503);
     assertThat(write.body()).contains("has failed");
   }
+
+  /**
+   * Three replicas, dm1's data on the small file system: when that fills, dm1 fails and leaves,
+   * and the two others go on accepting writes (dm1 may have been the leader or a follower).
+   */
+  @Test
+  void inThreeReplicasTheMemberWhoseDiskFillsFailsAndTheOthersGoOn() throws Exception {
+    cluster = LocalCluster.create(dir.resolve("cluster"), 3, 0, InstantSource.system());
+    cluster.reconfigure("dm1", c -> new DmConfig(c.id(), mount.resolve("dm1"), c.peers(),
+        new DmConfig.Raft(null, null, 1_000_000L, 65_536L), c.batch(), c.eventRetention(),
+        c.tokens(), c.machineSecret(), new DmConfig.Storage(0L)));
+    cluster.start();
+    cluster.leader(15_000).orElseThrow();
+    String op = cluster.token(Role.OPERATOR);
+    DmServer dm1 = cluster.live().get("dm1");
+    DmServer dm2 = cluster.live().get("dm2");
+    assertThat(post(dm2.apiUrl(), op, register("before")).statusCode()).isEqualTo(200);
+    ballast(mount, 0);
+
+    StringBuilder batch = new StringBuilder("[");
+    for (int i = 0; i < 100; i++) {
+      batch.append(i == 0 ? "" : ",").append(register("x" + i + "-" + "y".repeat(40)));
+    }
+    boolean failed = false;
+    for (int round = 0; round < 300 && !failed; round++) {
+      post(dm2.apiUrl(), op, batch.toString().replace("\"x", "\"r" + round + "x") + "]");
+      failed = dm1.replica().failure().isPresent();
+    }
+    assertThat(dm1.replica().failure()).as("dm1 failed").hasValueSatisfying(
+        f -> assertThat(f).contains("No space left on device"));
+
+    int status = 0;
+    String body = "";
+    for (int i = 0; i < 150 && status != 200; i++) {
+      var r = post(dm2.apiUrl(), op, register("after"));
+      status = r.statusCode();
+      body = r.body();
+      if (status != 200) {
+        Thread.sleep(100);
+      }
+    }
+    assertThat(status).as("a write through dm2 after dm1 failed: " + body).isEqualTo(200);
+    var after = get(cluster.live().get("dm3").apiUrl(), op, "/machines/after?consistent=true");
+    assertThat(after.statusCode()).as(after.body()).isEqualTo(200);
+  }
 }
