@@ -28,9 +28,10 @@ record StorageCheck(long snapshotIndex, long lastLogIndex, long durableMark) {
   private static final Pattern CLOSED = Pattern.compile("log_(\\d+)-(\\d+)");
   private static final Pattern OPEN = Pattern.compile("log_inprogress_(\\d+)");
   private static final Pattern SNAPSHOT = Pattern.compile("snapshot\\.(\\d+)_(\\d+)");
-  static final String ADVICE = " -- this replica refuses to start. If the other replicas are "
-      + "sound, stop this one, move its dataDir aside and start it again: it re-joins empty and "
-      + "receives the leader's snapshot (docs/device-manager.md, 'A corrupt replica')";
+  static final String ADVICE = " -- this replica refuses to start. With 3 or more replicas and "
+      + "the others sound: move its dataDir aside and start it again, it re-joins empty and "
+      + "receives the leader's snapshot; with 1 replica: restore the dataDir from a backup "
+      + "(docs/device-manager.md, 'A corrupt replica')";
 
   /** Checks the Raft storage of group directory {@code groupDir} under {@code dataDir}. */
   static StorageCheck verify(Path dataDir, Path groupDir) throws StorageFaultException {
