@@ -80,8 +80,13 @@ public final class DmServer implements AutoCloseable {
 
   @Override
   public void close() {
+    long t0 = System.nanoTime();
     ticker.close();
     api.close();
+    long t1 = System.nanoTime();
     replica.close();
+    long t2 = System.nanoTime();
+    LOG.info("replica {} stopped in {} ms (API {} ms, Raft member {} ms)", config.id(),
+        (t2 - t0) / 1_000_000, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
   }
 }
