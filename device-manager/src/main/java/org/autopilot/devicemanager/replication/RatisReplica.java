@@ -243,18 +243,19 @@ public final class RatisReplica implements Replica {
         });
     // A read index asked of a leader that is going away may wait for seconds; better to say so
     // soon, so that the caller asks again (here or at another replica) once a leader is elected.
-    CompletableFuture<Long> bounded = new CompletableFuture<>();
-    barrier.whenComplete((rev, e) -> {
-      if (e != null) {
-        bounded.completeExceptionally(e);
-      } else {
-        bounded.complete(rev);
+    return barrier.orTimeout(READ_BARRIER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).handle((rev, e) -> {
+      if (e == null) {
+        return rev;
       }
+      Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+          ? e.getCause() : e;
+      if (cause instanceof java.util.concurrent.TimeoutException) {
+        throw new IllegalStateException("read index not confirmed within "
+            + READ_BARRIER_TIMEOUT.toMillis() + " ms (leader change?)");
+      }
+      throw e instanceof java.util.concurrent.CompletionException c ? c
+          : new java.util.concurrent.CompletionException(e);
     });
-    CompletableFuture.delayedExecutor(READ_BARRIER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-        .execute(() -> bounded.completeExceptionally(new IllegalStateException(
-            "read index not confirmed within " + READ_BARRIER_TIMEOUT.toMillis() + " ms (leader change?)")));
-    return bounded;
   }
 
   /** How long a read barrier may wait for the leader to confirm the read index. */

@@ -82,17 +82,26 @@ class StorageCorruptionTest {
     assertThat(r.durableIndexMarked()).as("durable mark of " + id).isGreaterThanOrEqualTo(durable);
     Path from = dir.resolve(id);
     Path to = dir.resolve(id + "-crash");
-    try (Stream<Path> s = Files.walk(from)) {
-      for (Path p : s.toList()) {
-        Path t = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(t);
-        } else if (!p.getFileName().toString().equals("in_use.lock")) {
-          Files.copy(p, t);
+    // a snapshot taken meanwhile purges segments: copy again until no file vanished mid-copy
+    for (int attempt = 1; ; attempt++) {
+      if (Files.exists(to)) {
+        deleteTree(to);
+      }
+      try (Stream<Path> s = Files.walk(from)) {
+        for (Path p : s.toList()) {
+          Path t = to.resolve(from.relativize(p).toString());
+          if (Files.isDirectory(p)) {
+            Files.createDirectories(t);
+          } else if (!p.getFileName().toString().equals("in_use.lock")) {
+            Files.copy(p, t);
+          }
         }
+        return to;
+      } catch (java.nio.file.NoSuchFileException | java.io.UncheckedIOException vanished) {
+        assertThat(attempt).as("copies of " + from + " spoiled by files vanishing").isLessThan(20);
+        Thread.sleep(100);
       }
     }
-    return to;
   }
 
   /** One replica with 40 commands, each its own log entry, in 2 KiB segments; its crash image. */
