@@ -110,14 +110,20 @@ public final class RatisReplica implements Replica {
     int colon = address.lastIndexOf(':');
     RaftProperties props = serverProperties(settings, address.substring(0, colon),
         Integer.parseInt(address.substring(colon + 1)));
-    RaftServer server = RaftServer.newBuilder()
-        .setServerId(RaftPeerId.valueOf(settings.id()))
-        .setGroup(group)
-        .setStateMachine(new FleetStateMachineAdapter(ledger, clock, settings.id(), guard))
-        .setProperties(props)
-        .setOption(RaftStorage.StartupOption.RECOVER)
-        .build();
-    server.start();
+    RaftServer server;
+    try {
+      server = RaftServer.newBuilder()
+          .setServerId(RaftPeerId.valueOf(settings.id()))
+          .setGroup(group)
+          .setStateMachine(new FleetStateMachineAdapter(ledger, clock, settings.id(), guard))
+          .setProperties(props)
+          .setOption(RaftStorage.StartupOption.RECOVER)
+          .build();
+      server.start();
+    } catch (IOException | RuntimeException e) {
+      guard.close();
+      throw e;
+    }
 
     RaftProperties clientProps = new RaftProperties();
     RaftClientConfigKeys.Rpc.setRequestTimeout(clientProps, TimeDuration.valueOf(3, TimeUnit.SECONDS));
