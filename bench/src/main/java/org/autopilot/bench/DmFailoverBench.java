@@ -31,6 +31,8 @@ public final class DmFailoverBench implements Callable<Integer> {
   @Option(names = "--replicas", defaultValue = "3") int replicas;
   @Option(names = "--rounds", defaultValue = "5") int rounds;
   @Option(names = "--clients", defaultValue = "32") int clients;
+  @Option(names = "--readers", defaultValue = "8",
+      description = "clients doing linearizable reads (consistent=true) meanwhile") int readers;
   @Option(names = "--steady", defaultValue = "3", description = "seconds of load before each kill") int steady;
   @Option(names = "--heap", defaultValue = "512m") String heap;
   @Option(names = "--window", defaultValue = "8", description = "seconds observed after each kill") int window;
@@ -50,8 +52,10 @@ public final class DmFailoverBench implements Callable<Integer> {
       ConcurrentLinkedQueue<String> acked = new ConcurrentLinkedQueue<>();
       ConcurrentLinkedQueue<String> unknown = new ConcurrentLinkedQueue<>();
       ConcurrentLinkedQueue<Long> ackTimes = new ConcurrentLinkedQueue<>();
+      ConcurrentLinkedQueue<Long> readTimes = new ConcurrentLinkedQueue<>();
+      AtomicLong readsFailed = new AtomicLong();
       AtomicLong stopAt = new AtomicLong(Long.MAX_VALUE);
-      CountDownLatch done = new CountDownLatch(clients);
+      CountDownLatch done = new CountDownLatch(clients + readers);
       List<Thread> threads = new ArrayList<>();
       for (int c = 0; c < clients; c++) {
         int id = c;
@@ -80,7 +84,31 @@ public final class DmFailoverBench implements Callable<Integer> {
         threads.add(t);
       }
 
+      for (int r = 0; r < readers; r++) {
+        int id = r;
+        DmClient client = new DmClient(cluster.apiUrls(), cluster.token(), new Random(seed + 1000 + r),
+            Duration.ofSeconds(10), 40);
+        Thread t = new Thread(() -> {
+          try {
+            for (long n = 0; System.nanoTime() < stopAt.get() && n < 10_000_000; n++) {
+              try {
+                client.getJson("machines?limit=1&consistent=true");
+                readTimes.add(System.nanoTime());
+              } catch (RuntimeException e) {
+                readsFailed.incrementAndGet();
+              }
+            }
+          } finally {
+            done.countDown();
+          }
+        }, "read-" + id);
+        t.setDaemon(true);
+        t.start();
+        threads.add(t);
+      }
+
       List<Long> stalls = new ArrayList<>();
+      List<Long> readStalls = new ArrayList<>();
       List<String> killed = new ArrayList<>();
       for (int round = 1; round <= rounds; round++) {
         Thread.sleep(steady * 1000L);
@@ -94,8 +122,11 @@ public final class DmFailoverBench implements Callable<Integer> {
         Thread.sleep(Math.max(0, window * 1000L - elected));
         long stall = maxGap(ackTimes, kill - TimeUnit.MILLISECONDS.toNanos(200), System.nanoTime());
         stalls.add(stall);
-        System.out.printf("round %d: killed leader %s; %s leads after %d ms; longest write stall %d ms%n",
-            round, leader, next, elected, stall);
+        long readStall = readers == 0 ? 0
+            : maxGap(readTimes, kill - TimeUnit.MILLISECONDS.toNanos(200), System.nanoTime());
+        readStalls.add(readStall);
+        System.out.printf("round %d: killed leader %s; %s leads after %d ms; longest write stall %d ms,"
+            + " consistent-read stall %d ms%n", round, leader, next, elected, stall, readStall);
         cluster.start(leader);
         long restart = System.nanoTime();
         boolean caughtUp = cluster.awaitCaughtUp(Duration.ofSeconds(60));
@@ -118,13 +149,18 @@ public final class DmFailoverBench implements Callable<Integer> {
           .put("replicas", replicas).put("rounds", rounds).put("clients", clients)
           .put("killed", killed).put("stalls_ms", stalls)
           .put("max_unavailable_ms", maxStall)
+          .put("readers", readers).put("read_stalls_ms", readStalls)
+          .put("max_read_unavailable_ms", readStalls.stream().mapToLong(Long::longValue).max().orElse(0))
+          .put("consistent_reads", readTimes.size()).put("consistent_reads_failed", readsFailed.get())
           .put("acknowledged", acked.size()).put("lost_acknowledged", lost)
           .put("outcome_unknown", unknown.size()).put("outcome_unknown_landed", unknownLanded)
           .put("baseline", "Raft election timeout 300-600 ms")
           .put("ratio_vs_election_timeout_max", maxStall / 600.0)
-          .print(String.format("%d leader crashes (kill -9): longest write stall %d ms; %d acknowledged "
-              + "writes, %d lost; %d answered 'outcome unknown' (%d of them landed)",
-              rounds, maxStall, acked.size(), lost, unknown.size(), unknownLanded));
+          .print(String.format("%d leader crashes (kill -9): longest write stall %d ms, consistent-read"
+              + " stall %d ms; %d acknowledged writes, %d lost; %d answered 'outcome unknown' (%d of them"
+              + " landed); %d consistent reads", rounds, maxStall,
+              readStalls.stream().mapToLong(Long::longValue).max().orElse(0), acked.size(), lost,
+              unknown.size(), unknownLanded, readTimes.size()));
       return lost == 0 ? 0 : 1;
     }
   }

@@ -6,7 +6,10 @@ import org.autopilot.devicemanager.core.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** {@code autopilot status}: the cluster as one replica sees it. */
+/**
+ * {@code autopilot status}: the cluster as one replica sees it, with why it refuses writes or has
+ * failed; exits 1 when the replica asked has failed.
+ */
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Shows DM replicas, the leader and revisions.")
 final class StatusCommand implements Callable<Integer> {
   @Mixin DmOptions dm;
@@ -21,6 +24,13 @@ final class StatusCommand implements Callable<Integer> {
     System.out.println("leader API: " + s.path("leaderApi").asText("(election under way)"));
     System.out.println("open watches: " + s.get("openWatches").asInt());
     System.out.println("peers: " + Json.mapper().writeValueAsString(s.get("peers")));
+    if (r.hasNonNull("writesRefused")) {
+      System.out.println("writes refused: " + r.get("writesRefused").asText());
+    }
+    if (r.hasNonNull("failure")) {
+      System.out.println("FAILED: " + r.get("failure").asText());
+      return 1;
+    }
     return 0;
   }
 }

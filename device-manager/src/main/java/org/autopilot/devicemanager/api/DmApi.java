@@ -27,6 +27,7 @@ import org.autopilot.devicemanager.core.CommandResult;
 import org.autopilot.devicemanager.core.Json;
 import org.autopilot.devicemanager.core.Replica;
 import org.autopilot.devicemanager.core.ReplicaStatus;
+import org.autopilot.devicemanager.core.WritesRefusedException;
 import org.autopilot.devicemanager.model.Fleet;
 import org.autopilot.devicemanager.model.Health;
 import org.autopilot.devicemanager.model.LifecycleState;
@@ -134,6 +135,7 @@ public final class DmApi implements AutoCloseable {
 
   private void routes() {
     app.before(this::authenticate);
+    app.before(this::refuseWhenFailed);
     app.get("/api/v1/status", ctx -> ctx.json(status()));
     app.get("/api/v1/watch", ctx -> blocking(ctx, f -> true,
         f -> Map.of("index", f.revision())));
@@ -167,7 +169,10 @@ public final class DmApi implements AutoCloseable {
       }
     });
     app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
-    app.get("/healthz", ctx -> ctx.result("ok"));
+    app.get("/healthz", ctx -> {
+      java.util.Optional<String> failed = replica.failure();
+      ctx.status(failed.isPresent() ? 503 : 200).result(failed.map(f -> "failed: " + f).orElse("ok"));
+    });
     app.exception(ApiError.class, (e, ctx) -> {
       if (e.status() == 401) {
         ctx.header("WWW-Authenticate", "Bearer realm=\"autopilot\"");
@@ -204,6 +209,22 @@ public final class DmApi implements AutoCloseable {
       throw new ApiError(403, p.name() + " has role " + p.role() + " and may not change anything");
     }
     ctx.attribute("principal", p);
+  }
+
+  /**
+   * A failed replica (its log could not be written) answers only its status, metrics and health:
+   * its fleet may be behind and can no longer catch up.
+   */
+  private void refuseWhenFailed(Context ctx) {
+    String path = ctx.path();
+    if (path.equals("/api/v1/status") || path.equals("/metrics") || path.equals("/healthz")
+        || path.equals("/api/v1/openapi.json")) {
+      return;
+    }
+    replica.failure().ifPresent(why -> {
+      throw new ApiError(503, "replica " + replica.id() + " has failed and serves nothing: " + why
+          + "; ask another replica");
+    });
   }
 
   private Map<String, Object> status() {
@@ -307,6 +328,10 @@ public final class DmApi implements AutoCloseable {
     List<DmCommand> commands = read.commands();
     boolean single = read.single();
     CommandPermissions.check(who, commands);
+    replica.writesRefused().ifPresent(why -> {
+      metrics.commandsUnavailable(commands.size());
+      throw new ApiError(503, "writes refused, nothing changed: " + why);
+    });
     long start = System.nanoTime();
     List<CompletableFuture<CommandResult>> answers = new ArrayList<>(commands.size());
     for (DmCommand c : commands) {
@@ -316,6 +341,14 @@ public final class DmApi implements AutoCloseable {
     ctx.future(() -> all.handleAsync((ok, error) -> {
       if (error != null) {
         metrics.commandsUnavailable(commands.size());
+        Throwable root = error;
+        while (root.getCause() != null && !(root instanceof WritesRefusedException)) {
+          root = root.getCause();
+        }
+        if (root instanceof WritesRefusedException) {
+          error(ctx, 503, "writes refused, nothing changed: " + root.getMessage());
+          return null;
+        }
         error(ctx, 503, "not committed (outcome unknown, retry with care): " + rootMessage(error));
         return null;
       }

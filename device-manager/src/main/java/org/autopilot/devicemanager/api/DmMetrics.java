@@ -41,6 +41,12 @@ public final class DmMetrics {
     Gauge.builder("dm_machines", replica, r -> r.ledger().current().machines().size())
         .register(registry);
     Gauge.builder("dm_is_leader", replica, r -> r.status().leading() ? 1 : 0).register(registry);
+    Gauge.builder("dm_replica_failed", replica, r -> r.failure().isPresent() ? 1 : 0)
+        .description("1 once this replica's log could not be written (see /api/v1/status)")
+        .register(registry);
+    Gauge.builder("dm_writes_refused", replica, r -> r.writesRefused().isPresent() ? 1 : 0)
+        .description("1 while this replica refuses writes (disk below its reserve)")
+        .register(registry);
     Gauge.builder("dm_open_watches", replica, r -> r.ledger().watch().openWatches())
         .description("Blocking queries waiting right now").register(registry);
     new JvmThreadMetrics().bindTo(registry);

@@ -1,6 +1,7 @@
 package org.autopilot.devicemanager.core;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.autopilot.devicemanager.command.Proposal;
 
@@ -28,6 +29,22 @@ public interface Replica extends AutoCloseable {
    * linearizable. Completes with the fleet revision at that point.
    */
   CompletableFuture<Long> readBarrier();
+
+  /**
+   * Why this replica has failed (its log or disk broke while running): it then answers nothing
+   * but its status. Empty while it is sound. Cheap; called on every request.
+   */
+  default Optional<String> failure() {
+    return Optional.empty();
+  }
+
+  /**
+   * Why this replica refuses writes right now (its disk is nearly full), empty while it accepts
+   * them. Reads go on. Cheap; called on every write.
+   */
+  default Optional<String> writesRefused() {
+    return Optional.empty();
+  }
 
   /** Who leads, this replica's role, and how far it has applied. */
   ReplicaStatus status();

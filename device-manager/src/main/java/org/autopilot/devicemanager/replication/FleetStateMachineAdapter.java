@@ -45,12 +45,33 @@ final class FleetStateMachineAdapter extends BaseStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(FleetStateMachineAdapter.class);
 
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+  /** How a leader's refusal starts, so the submitting replica can tell it from other failures. */
+  static final String REFUSED = "writes refused by leader ";
+
   private final FleetLedger ledger;
   private final InstantSource clock;
+  private final String replica;
+  private final StorageGuard guard;
 
-  FleetStateMachineAdapter(FleetLedger ledger, InstantSource clock) {
+  FleetStateMachineAdapter(FleetLedger ledger, InstantSource clock, String replica, StorageGuard guard) {
     this.ledger = ledger;
     this.clock = clock;
+    this.replica = replica;
+    this.guard = guard;
+  }
+
+  /**
+   * Ratis could not write the log (a full disk, an I/O error): from now on every write of this
+   * member fails, so the replica reports itself failed and leaves the cluster.
+   */
+  @Override
+  public void notifyLogFailed(Throwable cause, LogEntryProto failedEntry) {
+    Throwable root = cause;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    guard.fail("the Raft log could not be written" + (failedEntry == null ? ""
+        : " at index " + failedEntry.getIndex()) + " under " + guard.dataDir() + ": " + root);
   }
 
   @Override
@@ -84,6 +105,15 @@ final class FleetStateMachineAdapter extends BaseStateMachine {
   /** On the leader only: the one place leader time enters the log. */
   @Override
   public TransactionContext startTransaction(RaftClientRequest request) {
+    java.util.Optional<String> refused = guard.writesRefused();
+    if (refused.isPresent()) {
+      TransactionContext refusal = TransactionContext.newBuilder()
+          .setStateMachine(this)
+          .setClientRequest(request)
+          .build();
+      refusal.setException(new IOException(REFUSED + replica + ": " + refused.get()));
+      return refusal;
+    }
     byte[] proposals = request.getMessage().getContent().toByteArray();
     byte[] entry = LogBatch.stamp(proposals, clock.millis());
     return TransactionContext.newBuilder()
@@ -127,11 +157,16 @@ final class FleetStateMachineAdapter extends BaseStateMachine {
     }
     File target = storage.getSnapshotFile(last.getTerm(), last.getIndex());
     Path tmp = target.toPath().resolveSibling(target.getName() + ".tmp");
-    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-      org.autopilot.devicemanager.core.FleetSnapshot.write(fleet, out);
-    }
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-      ch.force(true);
+    try {
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+        org.autopilot.devicemanager.core.FleetSnapshot.write(fleet, out);
+      }
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        ch.force(true);
+      }
+    } catch (IOException e) {
+      Files.deleteIfExists(tmp); // a full disk: give the space back; the log still holds it all
+      throw e;
     }
     Files.move(tmp, target.toPath(), StandardCopyOption.ATOMIC_MOVE);
     MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(target);

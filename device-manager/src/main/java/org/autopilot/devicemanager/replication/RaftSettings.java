@@ -15,6 +15,8 @@ import java.util.Map;
  * @param snapshotEvery take a snapshot (and purge the log) after this many new entries
  * @param eventRetention audit events the fleet keeps in memory
  * @param segmentBytes size at which a log segment is closed (only closed segments are purged)
+ * @param minFreeBytes free bytes the data directory's file system must keep; below that the
+ *     replica refuses writes (as leader: every write), saying why; 0 turns the check off
  */
 public record RaftSettings(
     String id,
@@ -24,7 +26,8 @@ public record RaftSettings(
     Duration electionTimeoutMax,
     long snapshotEvery,
     int eventRetention,
-    long segmentBytes) {
+    long segmentBytes,
+    long minFreeBytes) {
 
   /** Validates the settings, naming what is wrong. */
   public RaftSettings {
@@ -39,6 +42,9 @@ public record RaftSettings(
     }
     if (segmentBytes < 1024) {
       throw new IllegalArgumentException("segmentBytes must be at least 1024");
+    }
+    if (minFreeBytes < 0) {
+      throw new IllegalArgumentException("minFreeBytes must not be negative");
     }
     peers = Map.copyOf(peers);
   }

@@ -36,6 +36,7 @@ import org.yaml.snakeyaml.LoaderOptions;
  * @param tls the API's certificate and key ({@code tls: {certificate, privateKey}} or
  *     {@code tls: {keyStore, keyStorePassword}}); absent = plain HTTP. With it the API serves
  *     HTTPS only and every {@code peers.*.api} must be an {@code https://} URL
+ * @param storage disk-safety settings; defaults apply when absent
  */
 public record DmConfig(
     String id,
@@ -46,12 +47,13 @@ public record DmConfig(
     Integer eventRetention,
     List<TokenEntry> tokens,
     String machineSecret,
-    TlsSettings tls) {
+    TlsSettings tls,
+    Storage storage) {
 
-  /** A configuration without TLS (plain HTTP), as before {@code tls} existed. */
+  /** A configuration without TLS (plain HTTP) and with default storage settings. */
   public DmConfig(String id, Path dataDir, Map<String, Peer> peers, Raft raft, Batch batch,
       Integer eventRetention, List<TokenEntry> tokens, String machineSecret) {
-    this(id, dataDir, peers, raft, batch, eventRetention, tokens, machineSecret, null);
+    this(id, dataDir, peers, raft, batch, eventRetention, tokens, machineSecret, null, null);
   }
 
   /**
@@ -80,6 +82,27 @@ public record DmConfig(
    * @param maxInFlight most log entries being replicated at once by this replica
    */
   public record Batch(Integer maxCommands, Integer maxInFlight) {}
+
+  /**
+   * Disk-safety settings.
+   *
+   * @param minFreeBytes bytes that must stay free on the data directory's file system; below
+   *     that the replica refuses writes with 503 saying why (default 256 MiB; 0 = no check)
+   */
+  public record Storage(Long minFreeBytes) {}
+
+  /** This configuration with other storage settings. */
+  public DmConfig withStorage(Storage s) {
+    return new DmConfig(id, dataDir, peers, raft, batch, eventRetention, tokens, machineSecret, tls, s);
+  }
+
+  /** Free bytes the data directory must keep (default 256 MiB). */
+  public long minFreeBytes() {
+    long n = storage == null || storage.minFreeBytes() == null
+        ? org.autopilot.devicemanager.core.DiskReserve.DEFAULT_MIN_FREE_BYTES : storage.minFreeBytes();
+    require(n >= 0, "storage.minFreeBytes must not be negative");
+    return n;
+  }
 
   /** Reads and validates a config file, naming the file in any error. */
   public static DmConfig load(Path file) throws IOException {
@@ -113,7 +136,7 @@ public record DmConfig(
     Path base = file.toAbsolutePath().getParent();
     c = new DmConfig(c.id, c.dataDir == null ? null : base.resolve(c.dataDir), c.peers, c.raft,
         c.batch, c.eventRetention, c.tokens, c.machineSecret,
-        tlsOverride != null ? tlsOverride : c.tls == null ? null : c.tls.resolve(base));
+        tlsOverride != null ? tlsOverride : c.tls == null ? null : c.tls.resolve(base), c.storage);
     try {
       c.validate();
     } catch (IllegalArgumentException e) {
@@ -171,7 +194,8 @@ public record DmConfig(
         dur(r.electionTimeoutMax(), "raft.electionTimeoutMax", Duration.ofMillis(600)),
         r.snapshotEvery() == null ? 20_000 : r.snapshotEvery(),
         eventRetention == null ? Fleet.DEFAULT_EVENT_RETENTION : eventRetention,
-        r.segmentBytes() == null ? 8L << 20 : r.segmentBytes());
+        r.segmentBytes() == null ? 8L << 20 : r.segmentBytes(),
+        minFreeBytes());
   }
 
   /** Most commands per log entry (default 2,000). */

@@ -11,6 +11,7 @@ import org.autopilot.devicemanager.api.TokenAuthenticator;
 import org.autopilot.devicemanager.core.CommandBatcher;
 import org.autopilot.devicemanager.core.HealthTicker;
 import org.autopilot.devicemanager.core.Replica;
+import org.autopilot.devicemanager.core.StorageFaultException;
 import org.autopilot.devicemanager.replication.RatisReplica;
 import org.autopilot.tls.ServerIdentity;
 import org.slf4j.Logger;
@@ -37,7 +38,13 @@ public final class DmServer implements AutoCloseable {
     // Certificate files are checked before Raft starts: a bad file stops the replica at once.
     ServerIdentity identity = config.tls() == null ? null
         : ServerIdentity.load(config.tls(), "tls", InstantSource.system());
-    Replica replica = RatisReplica.start(config.settings(), clock, config.batchMaxInFlight());
+    Replica replica;
+    try {
+      replica = RatisReplica.start(config.settings(), clock, config.batchMaxInFlight());
+    } catch (StorageFaultException e) {
+      LOG.error("replica {} refuses to start: {}", config.id(), e.getMessage());
+      throw e;
+    }
     DmMetrics metrics = new DmMetrics(replica);
     CommandBatcher batcher = new CommandBatcher(batch -> {
       metrics.batch(batch.size());
@@ -78,8 +85,13 @@ public final class DmServer implements AutoCloseable {
 
   @Override
   public void close() {
+    long t0 = System.nanoTime();
     ticker.close();
     api.close();
+    long t1 = System.nanoTime();
     replica.close();
+    long t2 = System.nanoTime();
+    LOG.info("replica {} stopped in {} ms (API {} ms, Raft member {} ms)", config.id(),
+        (t2 - t0) / 1_000_000, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
   }
 }

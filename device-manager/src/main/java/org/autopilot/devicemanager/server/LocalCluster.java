@@ -90,7 +90,7 @@ public final class LocalCluster implements AutoCloseable {
     }
     for (String id : peers.keySet()) {
       c.configs.put(id, new DmConfig(id, base.resolve(id), peers, null, null, null, entries,
-          c.machineSecret, tls).validate());
+          c.machineSecret, tls, null).validate());
     }
     return c;
   }
@@ -111,6 +111,15 @@ public final class LocalCluster implements AutoCloseable {
     if (s != null) {
       s.close();
     }
+  }
+
+  /**
+   * Changes a replica's configuration (for example its storage reserve); it takes effect when the
+   * replica is next started.
+   */
+  public LocalCluster reconfigure(String id, java.util.function.UnaryOperator<DmConfig> change) {
+    configs.put(id, change.apply(configs.get(id)).validate());
+    return this;
   }
 
   /** Starts a stopped replica again from its data directory. */

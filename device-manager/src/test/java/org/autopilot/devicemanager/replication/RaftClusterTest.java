@@ -42,7 +42,7 @@ class RaftClusterTest {
 
   void start(String id, long snapshotEvery) throws IOException {
     live.put(id, RatisReplica.start(new RaftSettings(id, peers, dir.resolve(id),
-        Duration.ofMillis(300), Duration.ofMillis(600), snapshotEvery, 10_000, 2048),
+        Duration.ofMillis(300), Duration.ofMillis(600), snapshotEvery, 10_000, 2048, 0),
         InstantSource.system()));
   }
 

@@ -35,6 +35,21 @@ class DmConfigTest {
     assertThat(c.settings().dataDir()).isEqualTo(dir.resolve("data/dm2"));
     assertThat(c.apiUri().getPort()).isEqualTo(7102);
     assertThat(c.batchMaxInFlight()).isEqualTo(1);
+    assertThat(c.settings().minFreeBytes()).as("default reserve").isEqualTo(256L << 20);
+  }
+
+  @Test
+  void theStorageReserveIsReadAndANegativeOneIsRefused() throws IOException {
+    String base = "id: dm1\ndataDir: d\npeers:\n  dm1: {raft: \"127.0.0.1:7201\", api: \"http://127.0.0.1:7101\"}\n"
+        + "tokens:\n" + TOKEN;
+    assertThat(DmConfig.load(write(base + "storage: {minFreeBytes: 1048576}\n")).settings().minFreeBytes())
+        .isEqualTo(1L << 20);
+    assertThat(DmConfig.load(write(base + "storage: {minFreeBytes: 0}\n")).settings().minFreeBytes()).isZero();
+    assertThatThrownBy(() -> DmConfig.load(write(base + "storage: {minFreeBytes: -1}\n")))
+        .isInstanceOf(IOException.class).hasMessageContaining("dm.yaml")
+        .hasMessageContaining("storage.minFreeBytes");
+    assertThatThrownBy(() -> DmConfig.load(write(base + "storage: {minFree: 5}\n")))
+        .isInstanceOf(IOException.class).hasMessageContaining("minFree");
   }
 
   @Test
