@@ -15,6 +15,8 @@ import java.util.Map;
  * @param snapshotEvery take a snapshot (and purge the log) after this many new entries
  * @param eventRetention audit events the fleet keeps in memory
  * @param segmentBytes size at which a log segment is closed (only closed segments are purged)
+ * @param listen {@code host:port} this member binds, when not its own entry of {@code peers}
+ *     (behind a port mapping or a proxy); null = its entry of {@code peers}
  */
 public record RaftSettings(
     String id,
@@ -24,7 +26,15 @@ public record RaftSettings(
     Duration electionTimeoutMax,
     long snapshotEvery,
     int eventRetention,
-    long segmentBytes) {
+    long segmentBytes,
+    String listen) {
+
+  /** Settings of a member that binds its own address in {@code peers}. */
+  public RaftSettings(String id, Map<String, String> peers, Path dataDir, Duration electionTimeoutMin,
+      Duration electionTimeoutMax, long snapshotEvery, int eventRetention, long segmentBytes) {
+    this(id, peers, dataDir, electionTimeoutMin, electionTimeoutMax, snapshotEvery, eventRetention,
+        segmentBytes, null);
+  }
 
   /** Validates the settings, naming what is wrong. */
   public RaftSettings {
