@@ -170,6 +170,36 @@ final class AuditChecks {
     return s;
   }
 
+  /**
+   * Every machine given a fault was repaired: its trail has a repair of the action that fault
+   * needs (Replace for a disk error, Reboot for the rest) that was started. A fault cured without
+   * a repair would mean something else rebooted the machine, or the fault never took.
+   */
+  static List<String> faultsRepaired(List<DmEvent> events, Map<String, org.autopilot.fleetsim.Fault> faulted) {
+    List<String> bad = new ArrayList<>();
+    faulted.forEach((machine, fault) -> {
+      RepairAction needed = fault == org.autopilot.fleetsim.Fault.DISK_ERROR ? RepairAction.REPLACE : RepairAction.REBOOT;
+      boolean repaired = events.stream().anyMatch(e -> e instanceof RepairUpdated u
+          && u.machine().value().equals(machine) && u.repair() != null && u.repair().action() == needed
+          && u.repair().status() == Repair.Status.STARTED);
+      if (!repaired) {
+        bad.add(machine + " got " + fault + " but no " + needed.label() + " was started for it");
+      }
+    });
+    return bad;
+  }
+
+  /** Repairs started in the trail, by action. */
+  static Map<String, Integer> repairsStarted(List<DmEvent> events) {
+    Map<String, Integer> n = new java.util.TreeMap<>();
+    for (DmEvent e : events) {
+      if (e instanceof RepairUpdated u && u.repair() != null && u.repair().status() == Repair.Status.STARTED) {
+        n.merge(u.repair().action().label(), 1, Integer::sum);
+      }
+    }
+    return n;
+  }
+
   /** The replicas hold the same trail (compared up to the shortest). */
   static List<String> sameTrail(String a, List<DmEvent> ea, String b, List<DmEvent> eb) {
     int n = Math.min(ea.size(), eb.size());

@@ -110,6 +110,12 @@ final class ChaosCluster implements AutoCloseable {
     return null;
   }
 
+  /** A running replica's fleet revision, or -1 when it is down. */
+  synchronized long revision(String id) {
+    DmServer s = live.get(id);
+    return s == null ? -1 : s.replica().status().revision();
+  }
+
   /** Replica ids, in order. */
   List<String> ids() {
     return List.copyOf(configs.keySet());

@@ -38,37 +38,44 @@ final class ChaosMonkey {
   private final List<String> log = new ArrayList<>();
   /** Machines given a fault that stays (disk): they must end in Replace. */
   final List<String> diskFailed = new ArrayList<>();
-  private final long start = System.nanoTime();
+  /** Machines given a fault, with the fault. */
+  final Map<String, Fault> faulted = new java.util.concurrent.ConcurrentHashMap<>();
+  private final long start;
 
-  ChaosMonkey(ChaosWorld world, long seed, Supplier<List<Machine>> dmMachines) {
+  /** A schedule from {@code seed}; times printed are seconds since {@code start} (nanoTime). */
+  ChaosMonkey(ChaosWorld world, long seed, long start, Supplier<List<Machine>> dmMachines) {
+    this.start = start;
     this.world = world;
     this.random = new Random(seed);
     this.dmMachines = dmMachines;
   }
 
-  /** Runs disruptions until {@code duration} has passed (the last one is healed after it). */
+  /**
+   * Runs disruptions until {@code duration} has passed (the last one is healed after it): rounds
+   * of the eight disruptions (a machine fault counting as one) in a seeded random order, so every
+   * kind comes up in a run of a few minutes.
+   */
   void run(Duration duration) throws Exception {
     long end = System.nanoTime() + duration.toNanos();
     int faults = 0;
+    List<Integer> round = new ArrayList<>();
     for (int step = 0; step < 10_000 && System.nanoTime() < end; step++) {
+      if (round.isEmpty()) {
+        for (int i = 0; i < 8; i++) {
+          round.add(i);
+        }
+        java.util.Collections.shuffle(round, random);
+      }
       pause(1000, 4000);
-      int pick = random.nextInt(100);
-      if (pick < 14) {
-        killReplica(false);
-      } else if (pick < 28) {
-        killReplica(true);
-      } else if (pick < 40) {
-        offNetwork();
-      } else if (pick < 52) {
-        killRepairLeader();
-      } else if (pick < 64) {
-        killProvisioningLeader();
-      } else if (pick < 74) {
-        killDeploymentServer();
-      } else if (pick < 88) {
-        killAgent();
-      } else if (faults < 6) {
-        faults += injectFault() ? 1 : 0;
+      switch (round.remove(0)) {
+        case 0 -> killReplica(false);
+        case 1 -> killReplica(true);
+        case 2 -> offNetwork();
+        case 3 -> killRepairLeader();
+        case 4 -> killProvisioningLeader();
+        case 5 -> killDeploymentServer();
+        case 6 -> killAgent();
+        default -> faults += faults < 6 && injectFault() ? 1 : 0;
       }
     }
   }
@@ -85,7 +92,7 @@ final class ChaosMonkey {
 
   private void note(Kind kind, String what) {
     tally.merge(kind, 1, Integer::sum);
-    String line = String.format("%6.1fs %-28s %s", (System.nanoTime() - start) / 1e9, kind, what);
+    String line = String.format("%6.1fs %-26s %s", (System.nanoTime() - start) / 1e9, kind, what);
     log.add(line);
     System.out.println("[chaos] " + line);
   }
@@ -110,8 +117,13 @@ final class ChaosMonkey {
     note(Kind.DM_REPLICA_OFF_NETWORK, id + " (" + (id.equals(world.dm.leader()) ? "leader" : "follower")
         + ") off the network for " + offMs + " ms");
     world.dm.isolate(id);
+    long cutAt = world.dm.revision(id);
     Thread.sleep(offMs);
+    long isolated = world.dm.revision(id);
+    long others = world.dm.ids().stream().filter(o -> !o.equals(id)).mapToLong(world.dm::revision).max().orElse(-1);
     world.dm.reconnect(id);
+    System.out.printf("[chaos]        %s was cut off at revision %d and stood at %d when reconnected; the others at %d%n",
+        id, cutAt, isolated, others);
   }
 
   private void killRepairLeader() throws Exception {
@@ -199,6 +211,7 @@ final class ChaosMonkey {
     if (fault == Fault.DISK_ERROR) {
       diskFailed.add(id);
     }
+    faulted.put(id, fault);
     world.fleet.machine(id).inject(fault);
     return true;
   }

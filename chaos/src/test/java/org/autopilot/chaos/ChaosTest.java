@@ -81,7 +81,7 @@ class ChaosTest {
 
     AtomicBoolean probing = new AtomicBoolean(true);
     Thread prober = probeWriter(world, acks, probing);
-    ChaosMonkey monkey = new ChaosMonkey(world, seed, () -> machines(world.admin));
+    ChaosMonkey monkey = new ChaosMonkey(world, seed, t0, () -> machines(world.admin));
     Throwable[] monkeyFailed = new Throwable[1];
     Thread chaos = new Thread(() -> {
       try {
@@ -140,6 +140,7 @@ class ChaosTest {
     List<DmEvent> trail = trails.get(first);
     violations.put("no repair handed out or started twice", AuditChecks.noRepairTwice(trail));
     violations.put("budgets held", AuditChecks.budgetsHeld(trail));
+    violations.put("every fault repaired", AuditChecks.faultsRepaired(trail, monkey.faulted));
     violations.put("fleet converged", pending.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).toList());
 
     report(t0, monkey, acks, trail, violations, rollout(world.admin));
@@ -221,6 +222,7 @@ class ChaosTest {
     monkey.tally().forEach((k, n) -> System.out.printf("[chaos]   %-28s %3d%n", k, n));
     System.out.printf("[chaos] acknowledged events %d (commands unanswered %d, rejected %d); trail %d events%n",
         acks.acknowledged().size(), acks.unknown(), acks.rejected(), trail.size());
+    System.out.println("[chaos] repairs started, by action: " + AuditChecks.repairsStarted(trail));
     System.out.println("[chaos] rollout: " + (rollout == null ? "none" : rollout.to() + " " + rollout.status()
         + " (" + rollout.reason() + "), released " + rollout.released()));
     violations.forEach((check, found) -> System.out.printf("[chaos] check %-40s %s%n", check,
