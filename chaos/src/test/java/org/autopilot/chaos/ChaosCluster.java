@@ -22,7 +22,8 @@ import org.autopilot.devicemanager.server.LocalCluster;
  * the other replicas dial, while the replica binds {@code peers.<id>.listen}) and one for its HTTP
  * API (the URL every client of the suite is given). A replica can be killed and restarted from
  * its disk, or {@linkplain #isolate(String) taken off the network}: both relays cut, so neither
- * its peers nor any client reach it while it keeps running.
+ * its peers nor any client reach it while it keeps running (its own outgoing connections still
+ * work: see {@link LoopbackProxy} for exactly what that simulates).
  */
 final class ChaosCluster implements AutoCloseable {
   private final Map<String, DmConfig> configs = new LinkedHashMap<>();

@@ -13,12 +13,18 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A TCP relay on loopback in front of one server port, which can be cut and restored: while
  * cut, every open connection through it is closed and new ones are closed as soon as they are
- * accepted, so the server behind it is unreachable to everyone who dials the relay's port — as if
- * its host had dropped off the network (its process and disk untouched, its own outgoing
- * connections to others' relays cut at their end too when they are cut). It relays bytes, so it
- * works for gRPC (Ratis) and HTTP alike. What it does not simulate: packets silently dropped
- * (a cut here closes connections with a reset or FIN, so callers learn fast rather than by
- * timeout), or asymmetric partitions.
+ * accepted, so nobody who dials the relay's port reaches the server behind it. It relays bytes,
+ * so it works for gRPC (Ratis) and HTTP alike.
+ *
+ * <p>What cutting a replica's relays simulates: an <em>inbound</em> partition of that replica —
+ * neither its peers nor any client can open or keep a connection to it — while its process and
+ * disk run on. What it does not cut: the replica's own outgoing connections to its peers' relays
+ * (all replicas share one JVM and one loopback address, so a relay cannot tell whose connection
+ * it carries). So an isolated follower stops receiving the log but can still ask the others for
+ * votes, and an isolated leader can still send heartbeats and entries to its followers (and read
+ * their answers on those connections) while no client and no follower can reach it: an
+ * asymmetric partition, not a cable pulled out. Also not simulated: packets silently dropped (a
+ * cut closes connections, so callers learn fast rather than by timeout).
  */
 final class LoopbackProxy implements AutoCloseable {
   private final ServerSocket listener;
