@@ -21,14 +21,15 @@ import org.autopilot.devicemanager.server.LocalCluster;
  * {@link LoopbackProxy relays}: one for its Raft port (the address in {@code peers.<id>.raft} that
  * the other replicas dial, while the replica binds {@code peers.<id>.listen}) and one for its HTTP
  * API (the URL every client of the suite is given). A replica can be killed and restarted from
- * its disk, or {@linkplain #isolate(String) taken off the network}: both relays cut, so neither
- * its peers nor any client reach it while it keeps running (its own outgoing connections still
- * work: see {@link LoopbackProxy} for exactly what that simulates).
+ * its disk, or {@linkplain #isolate(String) taken off the network}: both its relays cut and the
+ * connections it opened to its peers dropped, so it neither reaches nor is reached by anyone
+ * while it keeps running (see {@link LoopbackProxy} for exactly what that simulates).
  */
 final class ChaosCluster implements AutoCloseable {
   private final Map<String, DmConfig> configs = new LinkedHashMap<>();
   private final Map<String, DmServer> live = new LinkedHashMap<>();
   private final Map<String, LoopbackProxy[]> proxies = new LinkedHashMap<>();
+  private final java.util.Set<String> offline = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final Map<Role, String> tokens = new EnumMap<>(Role.class);
   private final String machineSecret;
   private final InstantSource clock;
@@ -47,6 +48,10 @@ final class ChaosCluster implements AutoCloseable {
     random.nextBytes(secret);
     machineSecret = HexFormat.of().formatHex(secret);
     Map<String, DmConfig.Peer> peers = new LinkedHashMap<>();
+    List<String> ids = new ArrayList<>();
+    for (int i = 1; i <= replicas; i++) {
+      ids.add("dm" + i);
+    }
     for (int i = 1; i <= replicas; i++) {
       String id = "dm" + i;
       int raftProxy = LocalCluster.freePort();
@@ -55,8 +60,8 @@ final class ChaosCluster implements AutoCloseable {
       int apiProxy = LocalCluster.freePort();
       peers.put(id, new DmConfig.Peer("127.0.0.1:" + raftProxy, "http://127.0.0.1:" + api,
           "127.0.0.1:" + raftListen));
-      proxies.put(id, new LoopbackProxy[] {new LoopbackProxy(raftProxy, raftListen),
-          new LoopbackProxy(apiProxy, api)});
+      proxies.put(id, new LoopbackProxy[] {new LoopbackProxy(raftProxy, raftListen, ids, offline),
+          new LoopbackProxy(apiProxy, api, List.of(), offline)});
     }
     for (String id : peers.keySet()) {
       configs.put(id, new DmConfig(id, base.resolve(id), peers, null, null, null, entries,
@@ -87,15 +92,21 @@ final class ChaosCluster implements AutoCloseable {
     }
   }
 
-  /** Cuts the replica's Raft and API relays: it runs on, unreachable. */
+  /**
+   * Takes the replica off the network: its Raft and API relays cut, and the connections it
+   * opened to its peers' relays dropped (see {@link LoopbackProxy}). It runs on, alone.
+   */
   void isolate(String id) {
+    offline.add(id);
     for (LoopbackProxy p : proxies.get(id)) {
       p.cut();
     }
+    proxies.forEach((other, ps) -> ps[0].drop(id));
   }
 
-  /** Restores its relays. */
-  void reconnect(String id) {
+  /** Puts it back on the network. */
+  void reconnect(String id) throws IOException {
+    offline.remove(id);
     for (LoopbackProxy p : proxies.get(id)) {
       p.restore();
     }
@@ -106,6 +117,17 @@ final class ChaosCluster implements AutoCloseable {
     for (Map.Entry<String, DmServer> e : live.entrySet()) {
       if (e.getValue().replica().status().leading()) {
         return e.getKey();
+      }
+    }
+    return null;
+  }
+
+  /** The first of {@code ids} that runs and thinks it leads, or null. */
+  synchronized String leaderAmong(List<String> ids) {
+    for (String id : ids) {
+      DmServer s = live.get(id);
+      if (s != null && s.replica().status().leading()) {
+        return id;
       }
     }
     return null;

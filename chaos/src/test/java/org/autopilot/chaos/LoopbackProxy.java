@@ -7,73 +7,125 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A TCP relay on loopback in front of one server port, which can be cut and restored: while
- * cut, every open connection through it is closed and new ones are closed as soon as they are
- * accepted, so nobody who dials the relay's port reaches the server behind it. It relays bytes,
+ * A TCP relay on loopback in front of one server port, which can be cut and restored, and which
+ * can drop the connections a given Raft peer opened through it.
+ *
+ * <p>{@link #cut()}: every open connection through it is closed and its port stops listening
+ * (connections refused) — nobody who dials it reaches the server behind it. It relays bytes,
  * so it works for gRPC (Ratis) and HTTP alike.
  *
- * <p>What cutting a replica's relays simulates: an <em>inbound</em> partition of that replica —
- * neither its peers nor any client can open or keep a connection to it — while its process and
- * disk run on. What it does not cut: the replica's own outgoing connections to its peers' relays
- * (all replicas share one JVM and one loopback address, so a relay cannot tell whose connection
- * it carries). So an isolated follower stops receiving the log but can still ask the others for
- * votes, and an isolated leader can still send heartbeats and entries to its followers (and read
- * their answers on those connections) while no client and no follower can reach it: an
- * asymmetric partition, not a cable pulled out. Also not simulated: packets silently dropped (a
- * cut closes connections, so callers learn fast rather than by timeout).
+ * <p>A replica's <em>outgoing</em> connections (to its peers' relays) cannot be told apart by
+ * address: all replicas share one JVM and 127.0.0.1. So the relay reads them: every request one
+ * Raft server sends another (append entries, votes, snapshots) starts with the sender's id as
+ * field 1 of Ratis' {@code RaftRpcRequestProto} — bytes {@code 0x0A, len, id} — in the stream the
+ * dialling side writes (gRPC does not compress by default). A connection whose upstream bytes
+ * show that pattern for peer {@code p} is tagged {@code p}; while {@code p} is in the shared
+ * {@code offline} set, a tagged connection is closed before the chunk that carries the pattern is
+ * passed on, so no request of an isolated server reaches a peer and no answer comes back. What
+ * is not caught: the isolated replica acting as a Raft <em>client</em> (its requests carry a
+ * random client id, not its name) — the relays in front of its own ports are cut, so only
+ * commands it originates itself (its health ticker while it still thinks it leads) could leak.
+ * Also not simulated: packets silently dropped (a cut closes connections, so callers learn fast
+ * rather than by timeout).
  */
 final class LoopbackProxy implements AutoCloseable {
-  private final ServerSocket listener;
+  private final int port;
+  private volatile ServerSocket listener;
   private final int target;
-  private final Set<Socket> open = ConcurrentHashMap.newKeySet();
-  private final Thread acceptor;
+  private final Set<Link> open = ConcurrentHashMap.newKeySet();
+  private final Set<String> offline;
+  private final List<String> peers;
   private volatile boolean cut;
   private volatile boolean closed;
 
-  /** Listens on 127.0.0.1:{@code port} and relays to 127.0.0.1:{@code target}. */
-  LoopbackProxy(int port, int target) throws IOException {
+  /** One relayed connection; {@code peer} is the Raft server that opened it, once seen. */
+  private static final class Link {
+    final Socket in;
+    final Socket out;
+    volatile String peer;
+
+    Link(Socket in, Socket out) {
+      this.in = in;
+      this.out = out;
+    }
+
+    void close() {
+      closeQuietly(in);
+      closeQuietly(out);
+    }
+  }
+
+  /**
+   * Listens on 127.0.0.1:{@code port} and relays to 127.0.0.1:{@code target}; connections opened
+   * by a Raft server in {@code peers} are dropped while its id is in {@code offline}.
+   */
+  LoopbackProxy(int port, int target, List<String> peers, Set<String> offline) throws IOException {
     this.target = target;
-    this.listener = new ServerSocket();
-    listener.setReuseAddress(true);
-    listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
-    this.acceptor = new Thread(this::acceptLoop, "proxy-" + port + "-" + target);
+    this.peers = List.copyOf(peers);
+    this.offline = offline;
+    this.port = port;
+    listen();
+  }
+
+  private synchronized void listen() throws IOException {
+    ServerSocket s = new ServerSocket();
+    s.setReuseAddress(true);
+    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
+    listener = s;
+    Thread acceptor = new Thread(() -> acceptLoop(s), "proxy-" + port + "-" + target);
     acceptor.setDaemon(true);
     acceptor.start();
   }
 
   /** The port it listens on. */
   int port() {
-    return listener.getLocalPort();
+    return port;
   }
 
-  /** Closes every connection through it and refuses new ones until {@link #restore()}. */
-  void cut() {
+  /**
+   * Closes every connection through it and stops listening until {@link #restore()}: callers
+   * see their connections closed and new ones refused.
+   */
+  synchronized void cut() {
     cut = true;
-    for (Socket s : open) {
-      closeQuietly(s);
+    closeQuietly(listener);
+    for (Link l : open) {
+      l.close();
     }
     open.clear();
   }
 
-  /** Relays again. */
-  void restore() {
-    cut = false;
+  /** Listens and relays again. */
+  synchronized void restore() throws IOException {
+    if (cut && !closed) {
+      cut = false;
+      listen();
+    }
   }
 
-  private void acceptLoop() {
-    while (!closed) {
+  /** Closes the connections Raft server {@code peer} opened through it. */
+  void drop(String peer) {
+    for (Link l : open) {
+      if (peer.equals(l.peer)) {
+        l.close();
+        open.remove(l);
+      }
+    }
+  }
+
+  private void acceptLoop(ServerSocket s) {
+    while (!closed && !s.isClosed()) {
       Socket in;
       try {
-        in = listener.accept();
+        in = s.accept();
       } catch (IOException e) {
-        if (closed) {
-          return;
-        }
-        continue;
+        continue; // closed (cut or close): the loop ends
       }
       if (cut) {
         closeQuietly(in);
@@ -87,19 +139,24 @@ final class LoopbackProxy implements AutoCloseable {
         closeQuietly(in); // the server behind is down: the caller sees a closed connection
         continue;
       }
-      open.add(in);
-      open.add(out);
-      pump(in, out);
-      pump(out, in);
+      Link link = new Link(in, out);
+      open.add(link);
+      pump(link, true);
+      pump(link, false);
     }
   }
 
-  private void pump(Socket from, Socket to) {
+  private void pump(Link link, boolean upstream) {
+    Socket from = upstream ? link.in : link.out;
+    Socket to = upstream ? link.out : link.in;
     Thread t = new Thread(() -> {
       byte[] buf = new byte[16 * 1024];
       try (InputStream i = from.getInputStream(); OutputStream o = to.getOutputStream()) {
         for (int n; (n = i.read(buf)) >= 0; ) {
-          if (cut) {
+          if (upstream && link.peer == null) {
+            link.peer = sender(buf, n);
+          }
+          if (cut || link.peer != null && offline.contains(link.peer)) {
             break;
           }
           o.write(buf, 0, n);
@@ -108,19 +165,37 @@ final class LoopbackProxy implements AutoCloseable {
       } catch (IOException ignored) {
         // a side closed: close both below
       } finally {
-        closeQuietly(from);
-        closeQuietly(to);
-        open.remove(from);
-        open.remove(to);
+        link.close();
+        open.remove(link);
       }
-    }, "proxy-pump-" + port());
+    }, "proxy-pump-" + port);
     t.setDaemon(true);
     t.start();
   }
 
-  private static void closeQuietly(Socket s) {
+  /** The Raft server whose request id field is in these bytes, or null. */
+  private String sender(byte[] buf, int n) {
+    for (String p : peers) {
+      byte[] id = p.getBytes(StandardCharsets.UTF_8);
+      outer:
+      for (int at = 0; at + 2 + id.length <= n; at++) {
+        if (buf[at] != 0x0A || buf[at + 1] != id.length) {
+          continue;
+        }
+        for (int k = 0; k < id.length; k++) {
+          if (buf[at + 2 + k] != id[k]) {
+            continue outer;
+          }
+        }
+        return p;
+      }
+    }
+    return null;
+  }
+
+  private static void closeQuietly(java.io.Closeable c) {
     try {
-      s.close();
+      c.close();
     } catch (IOException ignored) {
       // closing
     }
@@ -130,10 +205,5 @@ final class LoopbackProxy implements AutoCloseable {
   public void close() {
     closed = true;
     cut();
-    try {
-      listener.close();
-    } catch (IOException ignored) {
-      // closing
-    }
   }
 }
