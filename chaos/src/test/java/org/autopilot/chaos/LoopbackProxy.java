@@ -23,8 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>A replica's <em>outgoing</em> connections (to its peers' relays) cannot be told apart by
  * address: all replicas share one JVM and 127.0.0.1. So the relay reads them: every request one
  * Raft server sends another (append entries, votes, snapshots) starts with the sender's id as
- * field 1 of Ratis' {@code RaftRpcRequestProto} — bytes {@code 0x0A, len, id} — in the stream the
- * dialling side writes (gRPC does not compress by default). A connection whose upstream bytes
+ * field 1 of Ratis' {@code RaftRpcRequestProto}, followed by the receiver's id as field 2 — bytes
+ * {@code 0x0A len sender 0x12 len receiver} — in the stream the dialling side writes (gRPC does
+ * not compress by default). A connection whose upstream bytes
  * show that pattern for peer {@code p} is tagged {@code p}; while {@code p} is in the shared
  * {@code offline} set, a tagged connection is closed before the chunk that carries the pattern is
  * passed on, so no request of an isolated server reaches a peer and no answer comes back. What
@@ -173,20 +174,44 @@ final class LoopbackProxy implements AutoCloseable {
     t.start();
   }
 
-  /** The Raft server whose request id field is in these bytes, or null. */
+  /**
+   * The Raft server that sent the request in these bytes, or null: the start of a
+   * {@code RaftRpcRequestProto}, its {@code requestorId} (field 1) and {@code replyId} (field 2)
+   * both peer ids, {@code 0x0A len sender 0x12 len receiver}. Both are needed: a peer id alone
+   * as field 1 also appears elsewhere (the commit infos' {@code RaftPeerProto.id}).
+   */
   private String sender(byte[] buf, int n) {
+    for (int at = 0; at + 4 < n; at++) {
+      if (buf[at] != 0x0A) {
+        continue;
+      }
+      String from = peerAt(buf, n, at + 1);
+      if (from == null) {
+        continue;
+      }
+      int next = at + 2 + from.length();
+      if (next < n && buf[next] == 0x12) {
+        String to = peerAt(buf, n, next + 1);
+        if (to != null && !to.equals(from)) {
+          return from;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The peer id at {@code at} as {@code len id}, or null. */
+  private String peerAt(byte[] buf, int n, int at) {
     for (String p : peers) {
       byte[] id = p.getBytes(StandardCharsets.UTF_8);
-      outer:
-      for (int at = 0; at + 2 + id.length <= n; at++) {
-        if (buf[at] != 0x0A || buf[at + 1] != id.length) {
-          continue;
-        }
-        for (int k = 0; k < id.length; k++) {
-          if (buf[at + 2 + k] != id[k]) {
-            continue outer;
-          }
-        }
+      if (at + 1 + id.length > n || buf[at] != id.length) {
+        continue;
+      }
+      boolean same = true;
+      for (int k = 0; k < id.length && same; k++) {
+        same = buf[at + 1 + k] == id[k];
+      }
+      if (same) {
         return p;
       }
     }
