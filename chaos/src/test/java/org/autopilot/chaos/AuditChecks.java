@@ -189,6 +189,48 @@ final class AuditChecks {
     return bad;
   }
 
+  /**
+   * What the machines themselves went through is covered by the trail: a simulated machine boots
+   * once when powered on and once more for every reboot or reimage that reaches it over SSH, and
+   * both the repair service (a {@code Started} Reboot or Reimage) and provisioning (a
+   * {@code reimage} or {@code restart} step) record in the DM before they send one. So for each
+   * machine, {@code boots - 1} must not exceed those records, and the reimages it received must
+   * not exceed the recorded reimages. More would be an action taken twice, or taken without a
+   * record.
+   *
+   * @param seen per machine id: {@code {boots, reimages received}}
+   */
+  static List<String> machineActionsRecorded(List<DmEvent> events, Map<String, int[]> seen) {
+    List<String> bad = new ArrayList<>();
+    Map<String, int[]> recorded = new HashMap<>(); // {reboots or reimages, reimages}
+    for (DmEvent e : events) {
+      if (e instanceof org.autopilot.devicemanager.event.ProvisioningReported p) {
+        String step = p.step().step();
+        if (step.equals("reimage") || step.equals("restart")) {
+          int[] r = recorded.computeIfAbsent(p.machine().value(), k -> new int[2]);
+          r[0]++;
+          r[1] += step.equals("reimage") ? 1 : 0;
+        }
+      } else if (e instanceof RepairUpdated u && u.repair() != null && u.repair().status() == Repair.Status.STARTED
+          && (u.repair().action() == RepairAction.REBOOT || u.repair().action() == RepairAction.REIMAGE)) {
+        int[] r = recorded.computeIfAbsent(u.machine().value(), k -> new int[2]);
+        r[0]++;
+        r[1] += u.repair().action() == RepairAction.REIMAGE ? 1 : 0;
+      }
+    }
+    seen.forEach((machine, s) -> {
+      int[] r = recorded.getOrDefault(machine, new int[2]);
+      if (s[0] - 1 > r[0]) {
+        bad.add(machine + " booted " + s[0] + " times: " + (s[0] - 1) + " reboots or reimages, but only "
+            + r[0] + " recorded in the DM");
+      }
+      if (s[1] > r[1]) {
+        bad.add(machine + " received " + s[1] + " reimages, but only " + r[1] + " recorded in the DM");
+      }
+    });
+    return bad;
+  }
+
   /** Repairs started in the trail, by action. */
   static Map<String, Integer> repairsStarted(List<DmEvent> events) {
     Map<String, Integer> n = new java.util.TreeMap<>();

@@ -141,6 +141,9 @@ class ChaosTest {
     violations.put("no repair handed out or started twice", AuditChecks.noRepairTwice(trail));
     violations.put("budgets held", AuditChecks.budgetsHeld(trail));
     violations.put("every fault repaired", AuditChecks.faultsRepaired(trail, monkey.faulted));
+    Map<String, int[]> seen = new LinkedHashMap<>();
+    world.fleet.machines().forEach(m -> seen.put(m.id(), new int[] {m.boots(), m.reimages().size()}));
+    violations.put("machine actions recorded", AuditChecks.machineActionsRecorded(trail, seen));
     violations.put("fleet converged", pending.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).toList());
 
     report(t0, monkey, acks, trail, violations, rollout(world.admin));
