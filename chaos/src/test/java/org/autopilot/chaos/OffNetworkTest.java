@@ -11,6 +11,7 @@ import org.autopilot.devicemanager.api.Role;
 import org.autopilot.devicemanager.client.DmClient;
 import org.autopilot.devicemanager.command.DefineScaleUnit;
 import org.autopilot.devicemanager.core.CommandResult;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * replaced by a leader the other two elect, which commits writes the isolated replica does not
  * get until it is reconnected, and then it catches up.
  */
+@Tag("chaos")
 class OffNetworkTest {
   @TempDir Path dir;
 
