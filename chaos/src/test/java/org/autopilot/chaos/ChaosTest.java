@@ -107,6 +107,11 @@ class ChaosTest {
     violations.put("fleet converged", pending.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).toList());
 
     report(t0, monkey, acks, trail, violations, rollout(world.admin));
+    if (violations.values().stream().anyMatch(v -> !v.isEmpty())) {
+      Path dump = Path.of("target", "chaos-trail-" + seed + ".txt");
+      java.nio.file.Files.write(dump, trail.stream().map(Object::toString).toList());
+      System.out.println("[chaos] the whole audit trail (" + trail.size() + " events) is in " + dump.toAbsolutePath());
+    }
     assertThat(violations).as("chaos seed %d: violations per check", seed)
         .allSatisfy((check, found) -> assertThat(found).as(check).isEmpty());
   }
