@@ -17,6 +17,8 @@ import java.util.Map;
  * @param segmentBytes size at which a log segment is closed (only closed segments are purged)
  * @param minFreeBytes free bytes the data directory's file system must keep; below that the
  *     replica refuses writes (as leader: every write), saying why; 0 turns the check off
+ * @param listen {@code host:port} this member binds, when not its own entry of {@code peers}
+ *     (behind a port mapping or a proxy); null = its entry of {@code peers}
  */
 public record RaftSettings(
     String id,
@@ -27,7 +29,16 @@ public record RaftSettings(
     long snapshotEvery,
     int eventRetention,
     long segmentBytes,
-    long minFreeBytes) {
+    long minFreeBytes,
+    String listen) {
+
+  /** Settings of a member that binds its own address in {@code peers}. */
+  public RaftSettings(String id, Map<String, String> peers, Path dataDir, Duration electionTimeoutMin,
+      Duration electionTimeoutMax, long snapshotEvery, int eventRetention, long segmentBytes,
+      long minFreeBytes) {
+    this(id, peers, dataDir, electionTimeoutMin, electionTimeoutMax, snapshotEvery, eventRetention,
+        segmentBytes, minFreeBytes, null);
+  }
 
   /** Validates the settings, naming what is wrong. */
   public RaftSettings {

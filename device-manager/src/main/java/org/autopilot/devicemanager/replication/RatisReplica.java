@@ -106,7 +106,7 @@ public final class RatisReplica implements Replica {
         new DiskReserve(settings.minFreeBytes()), DurableMark.open(settings.dataDir()));
 
     FleetLedger ledger = new FleetLedger(settings.eventRetention());
-    String address = settings.peers().get(settings.id());
+    String address = settings.listen() != null ? settings.listen() : settings.peers().get(settings.id());
     int colon = address.lastIndexOf(':');
     RaftProperties props = serverProperties(settings, address.substring(0, colon),
         Integer.parseInt(address.substring(colon + 1)));

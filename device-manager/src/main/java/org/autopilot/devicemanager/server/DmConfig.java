@@ -59,10 +59,18 @@ public record DmConfig(
   /**
    * One replica's addresses.
    *
-   * @param raft {@code host:port} for Raft peer traffic (keep it on a private network)
+   * @param raft {@code host:port} for Raft peer traffic (keep it on a private network): where the
+   *     other replicas reach this one
    * @param api base URL of its HTTP API, e.g. {@code http://127.0.0.1:7101}
+   * @param listen {@code host:port} this replica binds for Raft when it differs from {@code raft}
+   *     (behind a port mapping or a proxy); null = bind {@code raft}
    */
-  public record Peer(String raft, String api) {}
+  public record Peer(String raft, String api, String listen) {
+    /** A replica that binds the address the others reach it at. */
+    public Peer(String raft, String api) {
+      this(raft, api, null);
+    }
+  }
 
   /**
    * Consensus settings.
@@ -154,6 +162,8 @@ public record DmConfig(
     peers.forEach((pid, p) -> {
       require(p != null && p.raft() != null && p.raft().matches("[^:]+:\\d{1,5}"),
           "peers." + pid + ".raft must be host:port");
+      require(p.listen() == null || p.listen().matches("[^:]+:\\d{1,5}"),
+          "peers." + pid + ".listen must be host:port");
       require(p.api() != null && p.api().matches("https?://[^/]+"),
           "peers." + pid + ".api must be a base URL like http://127.0.0.1:7101");
     });
@@ -195,7 +205,7 @@ public record DmConfig(
         r.snapshotEvery() == null ? 20_000 : r.snapshotEvery(),
         eventRetention == null ? Fleet.DEFAULT_EVENT_RETENTION : eventRetention,
         r.segmentBytes() == null ? 8L << 20 : r.segmentBytes(),
-        minFreeBytes());
+        minFreeBytes(), peers.get(id).listen());
   }
 
   /** Most commands per log entry (default 2,000). */

@@ -53,6 +53,27 @@ class DmConfigTest {
   }
 
   @Test
+  void aReplicaBehindAProxyListensOnItsOwnAddressWhileItsPeersDialTheRaftOne() throws IOException {
+    DmConfig c = DmConfig.load(write("""
+        id: dm1
+        dataDir: d
+        peers:
+          dm1: {raft: "127.0.0.1:7201", api: "http://127.0.0.1:7101", listen: "127.0.0.1:7301"}
+          dm2: {raft: "127.0.0.1:7202", api: "http://127.0.0.1:7102"}
+          dm3: {raft: "127.0.0.1:7203", api: "http://127.0.0.1:7103"}
+        tokens:
+        """ + TOKEN));
+    assertThat(c.settings().listen()).isEqualTo("127.0.0.1:7301");
+    assertThat(c.settings().peers()).containsEntry("dm1", "127.0.0.1:7201");
+    assertThat(DmConfig.load(write("id: dm2\ndataDir: d\npeers:\n"
+        + "  dm2: {raft: \"127.0.0.1:7202\", api: \"http://127.0.0.1:7102\"}\ntokens:\n" + TOKEN))
+        .settings().listen()).as("absent: binds its raft address").isNull();
+    assertThatThrownBy(() -> DmConfig.load(write("id: dm1\ndataDir: d\npeers:\n"
+        + "  dm1: {raft: \"127.0.0.1:7201\", api: \"http://127.0.0.1:7101\", listen: \"7301\"}\n"
+        + "tokens:\n" + TOKEN))).hasMessageContaining("dm.yaml").hasMessageContaining("peers.dm1.listen");
+  }
+
+  @Test
   void mistakesAreNamedWithTheFileAndTheKey() throws IOException {
     String peers = "peers:\n  dm1: {raft: \"127.0.0.1:7201\", api: \"http://127.0.0.1:7101\"}\n";
     assertThatThrownBy(() -> DmConfig.load(write("id: dm1\ndataDir: d\n" + peers + "tokens:\n" + TOKEN
