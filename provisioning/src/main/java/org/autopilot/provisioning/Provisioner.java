@@ -247,8 +247,11 @@ public final class Provisioner {
       }
     }
     if (released != null && !released.equals(m.software().active())) {
+      // fenced on what was active when this was decided: a late or stale activation never
+      // undoes a newer one (a rollout's)
       send(new ActivateManifest(List.of(m.id()), released, "provisioning: " + m.id()
-          + " runs its type's released version"), "activate " + released);
+          + " runs its type's released version", ActivateManifest.seen(m.software().active())),
+          "activate " + released);
     }
     return "software: " + detail;
   }

@@ -97,10 +97,23 @@ final class ManifestRules {
     if (t.rejection != null) {
       return t.rejection;
     }
+    ManifestRef expected = null;
+    if (c.expectedActive() != null && !c.expectedActive().isEmpty()) {
+      try {
+        expected = ManifestRef.parse(c.expectedActive());
+      } catch (IllegalArgumentException e) {
+        return Decision.reject(INVALID, "expectedActive '" + c.expectedActive() + "': " + e.getMessage());
+      }
+    }
     List<DmEvent> events = new ArrayList<>();
     long rev = out.rev;
     for (Machine m : t.machines) {
       MachineSoftware s = m.software();
+      if (c.expectedActive() != null && !java.util.Objects.equals(expected, s.active())) {
+        return Decision.reject(STALE, "machine " + m.id() + " has " + (s.active() == null
+            ? "no manifest" : s.active()) + " active, not " + (expected == null ? "none" : expected)
+            + " as the sender saw; decide again on a fresh read");
+      }
       if (!s.assigned().contains(c.manifest())) {
         return Decision.reject(CONFLICT, "manifest " + c.manifest() + " is not assigned to machine "
             + m.id() + " (assigned: " + s.assigned() + "); assign it first");

@@ -65,6 +65,29 @@ class ManifestRulesTest {
   }
 
   @Test
+  void anActivationDecidedOnAnOldReadNeverUndoesANewerOne() {
+    s.given(new AssignManifest(ids("m1", "m2"), ref("web@1"), ""),
+        new AssignManifest(ids("m1", "m2"), ref("web@2"), ""));
+    String seenBefore = ActivateManifest.seen(s.machine("m1").software().active());
+    assertThat(seenBefore).as("nothing active yet").isEmpty();
+    s.given(new ActivateManifest(ids("m1"), ref("web@2"), "the rollout"));
+    Fleet before = s.fleet;
+    CommandResult late = s.when(new ActivateManifest(ids("m1"), ref("web@1"), "provisioning, late",
+        seenBefore));
+    assertThat(late.code()).isEqualTo(Rejection.STALE);
+    assertThat(late.reason()).contains("m1 has web@2 active, not none");
+    assertThat(s.fleet).isSameAs(before);
+    assertThat(s.when(new ActivateManifest(ids("m1", "m2"), ref("web@1"), "", "web@2")).code())
+        .as("all or nothing: m2 has none active").isEqualTo(Rejection.STALE);
+    assertThat(s.when(new ActivateManifest(ids("m1"), ref("web@1"), "", "web@")).code())
+        .isEqualTo(Rejection.INVALID);
+    s.given(new ActivateManifest(ids("m1"), ref("web@1"), "operator rollback, seen web@2", "web@2"),
+        new ActivateManifest(ids("m2"), ref("web@1"), "first", ""));
+    assertThat(s.machine("m1").software().active()).isEqualTo(ref("web@1"));
+    assertThat(s.machine("m2").software().active()).isEqualTo(ref("web@1"));
+  }
+
+  @Test
   void theActiveManifestCannotBeUnassigned() {
     s.given(new AssignManifest(ids("m1"), ref("web@1"), ""),
         new AssignManifest(ids("m1"), ref("web@2"), ""),
