@@ -23,6 +23,12 @@ final class AckLog {
     try {
       r = client.send(command);
     } catch (RuntimeException outage) {
+      if (outage instanceof org.autopilot.devicemanager.client.DmClientException e
+          && e.status() >= 400 && e.status() < 500) {
+        // refused for what it is (bad request, forbidden): a broken suite, not an outage
+        throw new AssertionError("the DM refused a chaos client's " + command.getClass().getSimpleName()
+            + " outright: " + e.getMessage(), e);
+      }
       synchronized (this) {
         unknown++;
       }
