@@ -1,18 +1,17 @@
 package org.autopilot.chaos;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.autopilot.devicemanager.api.Role;
 import org.autopilot.devicemanager.api.SatelliteService;
 import org.autopilot.devicemanager.api.TokenAuthenticator;
+import org.autopilot.devicemanager.server.ClusterCredentials;
 import org.autopilot.devicemanager.server.DmConfig;
 import org.autopilot.devicemanager.server.DmServer;
 import org.autopilot.devicemanager.server.LocalCluster;
@@ -31,33 +30,14 @@ final class ChaosCluster implements AutoCloseable {
   private final Map<String, DmServer> live = new LinkedHashMap<>();
   private final Map<String, LoopbackProxy[]> proxies = new LinkedHashMap<>();
   private final java.util.Set<String> offline = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private final Map<Role, String> tokens = new EnumMap<>(Role.class);
-  private final Map<SatelliteService, String> serviceTokens = new EnumMap<>(SatelliteService.class);
-  private final String machineSecret;
+  private final ClusterCredentials credentials;
   private final InstantSource clock;
 
   ChaosCluster(Path base, int replicas, InstantSource clock) throws IOException {
     this.clock = clock;
-    SecureRandom random = new SecureRandom();
-    List<TokenAuthenticator.TokenEntry> entries = new ArrayList<>();
-    for (Role role : Role.values()) {
-      if (role == Role.SATELLITE) {
-        continue;
-      }
-      String token = TokenAuthenticator.newToken(random);
-      tokens.put(role, token);
-      entries.add(new TokenAuthenticator.TokenEntry(role.name().toLowerCase(), role,
-          TokenAuthenticator.sha256(token)));
-    }
-    for (SatelliteService service : SatelliteService.values()) {
-      String token = TokenAuthenticator.newToken(random);
-      serviceTokens.put(service, token);
-      entries.add(new TokenAuthenticator.TokenEntry(service.label(), Role.SATELLITE,
-          TokenAuthenticator.sha256(token), service.label()));
-    }
-    byte[] secret = new byte[32];
-    random.nextBytes(secret);
-    machineSecret = HexFormat.of().formatHex(secret);
+    Files.createDirectories(base);
+    credentials = ClusterCredentials.loadOrCreate(base.resolve("credentials.properties"));
+    List<TokenAuthenticator.TokenEntry> entries = credentials.entries();
     Map<String, DmConfig.Peer> peers = new LinkedHashMap<>();
     List<String> ids = new ArrayList<>();
     for (int i = 1; i <= replicas; i++) {
@@ -76,7 +56,7 @@ final class ChaosCluster implements AutoCloseable {
     }
     for (String id : peers.keySet()) {
       configs.put(id, new DmConfig(id, base.resolve(id), peers, null, null, null, entries,
-          machineSecret).validate());
+          credentials.machineSecret()).validate());
     }
   }
 
@@ -176,20 +156,20 @@ final class ChaosCluster implements AutoCloseable {
   }
 
   String token(Role role) {
-    return tokens.get(role);
+    return credentials.token(role);
   }
 
   /** The token of one satellite service: each sends only its service's commands. */
   String token(SatelliteService service) {
-    return serviceTokens.get(service);
+    return credentials.token(service);
   }
 
   String machineSecret() {
-    return machineSecret;
+    return credentials.machineSecret();
   }
 
   String machineToken(String machine) {
-    return TokenAuthenticator.machineToken(HexFormat.of().parseHex(machineSecret), machine);
+    return credentials.machineToken(machine);
   }
 
   @Override

@@ -106,6 +106,8 @@ class RepairServiceTest {
     });
     Thread.sleep(1_000); // the service would have claimed it at once if it could: it must not
     assertThat(f.repair("m2").status()).isEqualTo(Status.WAITING);
+    assertThat(f.admin.decisions(MachineId.of("m2"), 0, 100).items())
+        .as("only the Reboot was ever handed out").filteredOn(d -> d.kind().equals("claimed")).hasSize(1);
     assertThat(f.machine("m2").state()).isEqualTo(LifecycleState.FAILURE);
     assertThat(sim.boots()).as("never rebooted").isEqualTo(1);
     assertThat(sim.power()).as("never powered off").isEqualTo(SimulatedMachine.Power.ON);

@@ -220,7 +220,12 @@ class CockpitBrowserIT {
     wait.until(d -> chartDatasets("#ex-chart") == 2);
     shot("07-counters");
     open("/audit");
-    assertThat(text("audit")).contains("WatchdogsReported", "watchdog");
+    assertThat(text("audit")).contains("WatchdogsReported");
+    open("/audit?actor=watchdog");
+    assertThat(text("audit")).contains("WatchdogsReported");
+    assertThat(browser.findElements(By.cssSelector("td.actor")).stream().map(WebElement::getText).toList())
+        .as("the watchdog service reports under its own service's name").isNotEmpty()
+        .allMatch("watchdog"::equals);
     open("/audit?q=live%20overview");
     assertThat(text("audit")).contains("admin", "sim-06", "silenced until", "system test: live overview");
     shot("08-audit");

@@ -326,7 +326,8 @@ public final class FleetStateMachine {
     return e.cause.isEmpty() ? how : how + ": " + e.cause;
   }
 
-  private static Decision checkTarget(MachineId id, Machine m, long expectedVersion) {
+  /** Refuses a command about machine {@code id} ({@code m}: it, or null) that is missing, unknown or stale. */
+  static Decision checkTarget(MachineId id, Machine m, long expectedVersion) {
     if (id == null) {
       return Decision.reject(INVALID, "machine is missing");
     }

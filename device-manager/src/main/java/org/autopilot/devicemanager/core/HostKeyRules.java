@@ -51,12 +51,10 @@ final class HostKeyRules {
   }
 
   static Decision report(Fleet fleet, ReportHostKeyChange c, FleetStateMachine.Events out) {
-    if (c.machine() == null) {
-      return Decision.reject(INVALID, "machine is missing");
-    }
-    Machine m = fleet.machine(c.machine());
-    if (m == null) {
-      return Decision.reject(NOT_FOUND, "machine " + c.machine() + " does not exist");
+    Machine m = c.machine() == null ? null : fleet.machine(c.machine());
+    Decision missing = FleetStateMachine.checkTarget(c.machine(), m, 0);
+    if (missing != null) {
+      return missing;
     }
     String bad = badKey("presentedFingerprint", c.presentedFingerprint());
     if (bad != null) {
@@ -93,22 +91,16 @@ final class HostKeyRules {
    * same key again changes nothing (but resolves such an incident: the old key is right).
    */
   static Decision pin(Fleet fleet, PinHostKey c, FleetStateMachine.Events out) {
-    if (c.machine() == null) {
-      return Decision.reject(INVALID, "machine is missing");
-    }
-    Machine m = fleet.machine(c.machine());
-    if (m == null) {
-      return Decision.reject(NOT_FOUND, "machine " + c.machine() + " does not exist");
+    Machine m = c.machine() == null ? null : fleet.machine(c.machine());
+    Decision refused = FleetStateMachine.checkTarget(c.machine(), m, c.expectedVersion());
+    if (refused != null) {
+      return refused;
     }
     String bad = badKey("hostKeyFingerprint", c.hostKeyFingerprint());
     if (bad != null) {
       return Decision.reject(INVALID, bad);
     }
     String key = c.hostKeyFingerprint();
-    if (c.expectedVersion() != 0 && c.expectedVersion() != m.version()) {
-      return Decision.reject(STALE, "machine " + m.id() + " is at version " + m.version()
-          + ", the key was chosen looking at version " + c.expectedVersion());
-    }
     Incident incident = openIncident(fleet, m.id());
     if (m.state() != LifecycleState.NEW && incident == null) {
       return Decision.reject(ILLEGAL_TRANSITION, "machine " + m.id() + " is " + m.state().label()

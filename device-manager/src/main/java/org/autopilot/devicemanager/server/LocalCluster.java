@@ -1,25 +1,18 @@
 package org.autopilot.devicemanager.server;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.io.Writer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import org.autopilot.devicemanager.api.Role;
 import org.autopilot.devicemanager.api.SatelliteService;
-import org.autopilot.devicemanager.api.TokenAuthenticator;
 import org.autopilot.devicemanager.api.TokenAuthenticator.TokenEntry;
 
 /**
@@ -31,31 +24,12 @@ public final class LocalCluster implements AutoCloseable {
   private final Path base;
   private final Map<String, DmConfig> configs = new LinkedHashMap<>();
   private final Map<String, DmServer> live = new LinkedHashMap<>();
-  private final Map<Role, String> tokens;
-  private final Map<SatelliteService, String> serviceTokens;
-  private final String machineSecret;
-  private final String uploadToken;
+  private final ClusterCredentials credentials;
   private final InstantSource clock;
-  private static final String MACHINE_SECRET = "machine-secret";
-  private static final String UPLOAD_TOKEN = "deployment-upload";
-  /** Credentials-file key prefix of each satellite service's token. */
-  private static final String SERVICE_PREFIX = "satellite.";
-  /** Roles with one token each; satellites have one per service instead. */
-  private static final List<Role> HUMAN_AND_MACHINE_ROLES = List.of(Role.VIEWER, Role.MACHINE,
-      Role.OPERATOR, Role.ADMIN);
 
-  private LocalCluster(Path base, Properties credentials, InstantSource clock) {
+  private LocalCluster(Path base, ClusterCredentials credentials, InstantSource clock) {
     this.base = base;
-    this.tokens = new EnumMap<>(Role.class);
-    for (Role role : HUMAN_AND_MACHINE_ROLES) {
-      tokens.put(role, credentials.getProperty(role.name().toLowerCase()));
-    }
-    this.serviceTokens = new EnumMap<>(SatelliteService.class);
-    for (SatelliteService s : SatelliteService.values()) {
-      serviceTokens.put(s, credentials.getProperty(SERVICE_PREFIX + s.label()));
-    }
-    this.machineSecret = credentials.getProperty(MACHINE_SECRET);
-    this.uploadToken = credentials.getProperty(UPLOAD_TOKEN);
+    this.credentials = credentials;
     this.clock = clock;
   }
 
@@ -75,12 +49,9 @@ public final class LocalCluster implements AutoCloseable {
   public static LocalCluster create(Path base, int replicas, int basePort, InstantSource clock,
       org.autopilot.tls.TlsSettings tls) throws IOException {
     Files.createDirectories(base);
-    LocalCluster c = new LocalCluster(base, credentials(base.resolve("credentials.properties")), clock);
-    List<TokenEntry> entries = new ArrayList<>();
-    c.tokens.forEach((role, token) -> entries.add(new TokenEntry(
-        role.name().toLowerCase(), role, TokenAuthenticator.sha256(token))));
-    c.serviceTokens.forEach((service, token) -> entries.add(new TokenEntry(service.label(),
-        Role.SATELLITE, TokenAuthenticator.sha256(token), service.label())));
+    LocalCluster c = new LocalCluster(base,
+        ClusterCredentials.loadOrCreate(base.resolve("credentials.properties")), clock);
+    List<TokenEntry> entries = c.credentials.entries();
     Map<String, DmConfig.Peer> peers = new LinkedHashMap<>();
     for (int i = 1; i <= replicas; i++) {
       int api = basePort == 0 ? freePort() : basePort + i;
@@ -90,7 +61,7 @@ public final class LocalCluster implements AutoCloseable {
     }
     for (String id : peers.keySet()) {
       c.configs.put(id, new DmConfig(id, base.resolve(id), peers, null, null, null, entries,
-          c.machineSecret, tls, null).validate());
+          c.credentials.machineSecret(), tls, null).validate());
     }
     return c;
   }
@@ -158,20 +129,14 @@ public final class LocalCluster implements AutoCloseable {
     return configs.values().stream().map(c -> c.peers().get(c.id()).api() + "/api/v1").toList();
   }
 
-  /**
-   * The plain token of the principal with this role (named after the role); satellites have one
-   * token per service: {@link #token(SatelliteService)}.
-   */
+  /** The plain token of the principal with this role: {@link ClusterCredentials#token(Role)}. */
   public String token(Role role) {
-    if (role == Role.SATELLITE) {
-      throw new IllegalArgumentException("a satellite token speaks for one service: token(SatelliteService)");
-    }
-    return tokens.get(role);
+    return credentials.token(role);
   }
 
   /** The plain token of satellite service {@code service} (principal named after it). */
   public String token(SatelliteService service) {
-    return serviceTokens.get(service);
+    return credentials.token(service);
   }
 
   /** Where the cluster keeps its data. */
@@ -186,55 +151,17 @@ public final class LocalCluster implements AutoCloseable {
 
   /** The secret (hex) from which machine tokens are derived, for services that check them. */
   public String machineSecret() {
-    return machineSecret;
+    return credentials.machineSecret();
   }
 
   /** The token of simulated or real machine {@code id} (a {@link Role#MACHINE} principal). */
   public String machineToken(String id) {
-    return TokenAuthenticator.machineToken(java.util.HexFormat.of().parseHex(machineSecret), id);
+    return credentials.machineToken(id);
   }
 
   /** The token that lets the local deployment servers accept uploads. */
   public String deploymentUploadToken() {
-    return uploadToken;
-  }
-
-  private static Properties credentials(Path file) throws IOException {
-    Properties p = new Properties();
-    if (Files.exists(file)) {
-      try (Reader r = Files.newBufferedReader(file)) {
-        p.load(r);
-      }
-    }
-    SecureRandom random = new SecureRandom();
-    boolean added = false;
-    List<String> keys = new ArrayList<>();
-    for (Role role : HUMAN_AND_MACHINE_ROLES) {
-      keys.add(role.name().toLowerCase());
-    }
-    for (SatelliteService s : SatelliteService.values()) {
-      keys.add(SERVICE_PREFIX + s.label());
-    }
-    keys.add(MACHINE_SECRET);
-    keys.add(UPLOAD_TOKEN);
-    for (String key : keys) {
-      if (p.getProperty(key) == null) {
-        p.setProperty(key, TokenAuthenticator.newToken(random));
-        added = true;
-      }
-    }
-    if (added) {
-      try (Writer w = Files.newBufferedWriter(file)) {
-        p.store(w, "autopilot local cluster API tokens (name = role) and the secret machine "
-            + "tokens derive from; keep private");
-      }
-      try {
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException ignored) {
-        // not a POSIX file system
-      }
-    }
-    return p;
+    return credentials.uploadToken();
   }
 
   /** A free TCP port on loopback. */

@@ -45,6 +45,10 @@ public final class WatchdogService implements AutoCloseable {
 
   private final WatchdogServiceConfig config;
   private final InstantSource clock;
+  /** The changed host key last reported per machine, and when. */
+  private final Map<MachineId,
+      Map.Entry<String, java.time.Instant>> reportedKeys = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Duration HOST_KEY_REPORT_EVERY = Duration.ofMinutes(1);
   private final DmClient dm;
   private final ReportIntake intake;
   private final String url;
@@ -296,8 +300,23 @@ public final class WatchdogService implements AutoCloseable {
     }
   }
 
-  /** A changed host key is the DM's business: it opens an incident and stops automation there. */
+  /**
+   * A changed host key is the DM's business: it opens an incident and stops automation there.
+   * Every probe sees the key again; the same key of the same machine is reported at most once a
+   * minute (each report is a Raft entry, even when the DM finds it already known), yet again
+   * later so that an incident resolved while the impostor stays is opened again.
+   */
   private void reportHostKeyChange(SshProber.Result r) {
+    java.time.Instant now = clock.instant();
+    Map.Entry<String, java.time.Instant> last = reportedKeys.get(r.machine());
+    if (last != null && last.getKey().equals(r.presentedKey())
+        && now.isBefore(last.getValue().plus(HOST_KEY_REPORT_EVERY))) {
+      return;
+    }
+    if (reportedKeys.size() > 100_000) {
+      reportedKeys.clear();
+    }
+    reportedKeys.put(r.machine(), Map.entry(r.presentedKey(), now));
     try {
       dm.send(new org.autopilot.devicemanager.command.ReportHostKeyChange(r.machine(),
           r.presentedKey(), config.id() + " probing it over SSH"));
